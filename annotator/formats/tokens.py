@@ -1,0 +1,86 @@
+"""A document's spaCy token offsets: token dicts for tasks, token indices of spans, checks."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from typing import Any
+
+from annotator.formats.errors import FormatError
+from annotator.spans import TokenBounds
+
+
+class DocTokens:
+    """Token offsets of one text, with the Prodigy token dicts built once and reused."""
+
+    def __init__(self, text: str, tokens: Sequence[tuple[int, int]]) -> None:
+        self.text = text
+        starts, ends = zip(*tokens) if tokens else ((), ())
+        self.starts: list[int] = list(starts)
+        self.ends: list[int] = list(ends)
+        self._dicts: list[dict[str, Any]] | None = None
+
+    @property
+    def pairs(self) -> list[tuple[int, int]]:
+        """The ``(start, end)`` pairs in order."""
+        return list(zip(self.starts, self.ends))
+
+    def spaces(self) -> list[bool]:
+        """spaCy's trailing-space flag of each token."""
+        text, following = self.text, self.starts[1:] + [-1]
+        return [text[e:e + 1] == " " and nxt != e for e, nxt in zip(self.ends, following)]
+
+    def dicts(self) -> list[dict[str, Any]]:
+        """Prodigy token dicts ``{text, start, end, id, ws}``; built on first use, then shared."""
+        if self._dicts is None:
+            text, following = self.text, self.starts[1:] + [-1]
+            self._dicts = [
+                {"text": text[s:e], "start": s, "end": e, "id": i,
+                 "ws": text[e:e + 1] == " " and nxt != e}
+                for i, (s, e, nxt) in enumerate(zip(self.starts, self.ends, following))
+            ]
+        return self._dicts
+
+    def token_range(self, start: int, end: int) -> tuple[int, int]:
+        """First and last (inclusive) index of the tokens a character range touches."""
+        return bisect.bisect_right(self.ends, start), bisect.bisect_left(self.starts, end) - 1
+
+    def bounds(self) -> TokenBounds:
+        """TokenBounds for span validation and snapping."""
+        return TokenBounds(self.starts, self.ends)
+
+
+def as_doc_tokens(text: str, tokens: Sequence[tuple[int, int]] | DocTokens) -> DocTokens:
+    """Return ``tokens`` as DocTokens of ``text``, building it when given plain pairs."""
+    return tokens if isinstance(tokens, DocTokens) else DocTokens(text, tokens)
+
+
+def parse_tokens(value: object, text: str, *, source: str, line: int,
+                 field: str = "tokens") -> list[tuple[int, int]]:
+    """Check a task's token dicts against its text; return ``(start, end)`` pairs."""
+    if not isinstance(value, list):
+        raise FormatError("must be a list of token objects", source=source, line=line, field=field)
+    pairs: list[tuple[int, int]] = []
+    previous_end = 0
+    for i, token in enumerate(value):
+        fld = f"{field}[{i}]"
+        if not isinstance(token, dict):
+            raise FormatError("must be an object", source=source, line=line, field=fld)
+        start, end = token.get("start"), token.get("end")
+        if not is_int(start) or not is_int(end):
+            raise FormatError("start and end must be integers", source=source, line=line, field=fld)
+        assert isinstance(start, int) and isinstance(end, int)
+        if start < previous_end or end <= start or end > len(text):
+            raise FormatError(f"token [{start}, {end}) is out of order or out of range for a "
+                              f"text of {len(text)} characters", source=source, line=line, field=fld)
+        if "text" in token and token["text"] != text[start:end]:
+            raise FormatError(f"text {token['text']!r} does not match {text[start:end]!r} at "
+                              f"[{start}, {end})", source=source, line=line, field=f"{fld}.text")
+        pairs.append((start, end))
+        previous_end = end
+    return pairs
+
+
+def is_int(value: object) -> bool:
+    """Whether a JSON value is an integer (not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool)

@@ -1,0 +1,323 @@
+"""Typed database models: users, datasets, documents, annotation sets, their items and the audit log."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .db import db
+from .spans import DEFAULT_POLARITIES, Annotation, Entity, Quote, Span, Stance
+
+ROLES = ("annotator", "reviewer", "admin")
+SET_KINDS = ("model", "annotator", "gold")
+STATUSES = ("new", "in_progress", "submitted", "reviewed")
+ANSWERS = ("accept", "reject", "ignore")
+
+
+def utcnow() -> datetime:
+    """Timezone-aware current time."""
+    return datetime.now(timezone.utc)
+
+
+def content_hash(text: str) -> str:
+    """The hash that identifies a document's text within a dataset."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+    """A person who logs in: annotator, reviewer or admin."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    role: Mapped[str] = mapped_column(sa.String(16), default="annotator")
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    def set_password(self, password: str) -> None:
+        """Store a salted scrypt hash of the password."""
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        """Whether the password matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        """Flask-Login refuses inactive accounts."""
+        return self.active
+
+    @property
+    def can_review(self) -> bool:
+        """Reviewers and admins review and adjudicate."""
+        return self.role in ("reviewer", "admin")
+
+    @property
+    def is_admin(self) -> bool:
+        """Admins manage users, datasets and assignment."""
+        return self.role == "admin"
+
+
+class ApiToken(db.Model):  # type: ignore[name-defined,misc]
+    """A per-user token for scripts using the JSON API; only its hash is stored."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    user: Mapped[User] = relationship()
+
+
+class Dataset(db.Model):  # type: ignore[name-defined,misc]
+    """A collection of documents with its label set, polarity set and guidelines."""
+
+    __tablename__ = "datasets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    entity_labels: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    stance_polarities: Mapped[list[str]] = mapped_column(sa.JSON, default=lambda: list(DEFAULT_POLARITIES))
+    label_map: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
+    annotators_per_doc: Mapped[int] = mapped_column(default=1)
+    guidelines: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class Document(db.Model):  # type: ignore[name-defined,misc]
+    """An article; its text never changes after import."""
+
+    __tablename__ = "documents"
+    __table_args__ = (sa.UniqueConstraint("dataset_id", "content_hash", name="uq_documents_dataset_hash"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(sa.ForeignKey("datasets.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(sa.Text)
+    meta: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    tokens: Mapped[list[list[int]]] = mapped_column(sa.JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    dataset: Mapped[Dataset] = relationship()
+
+    @property
+    def title(self) -> str:
+        """A short title: meta title or the first line of the text."""
+        title = self.meta.get("title") if isinstance(self.meta, dict) else None
+        return str(title) if title else self.text.split("\n", 1)[0][:90]
+
+
+class AnnotationSet(db.Model):  # type: ignore[name-defined,misc]
+    """One version of a document's annotation: the model's, an annotator's, or the gold."""
+
+    __tablename__ = "annotation_sets"
+    __table_args__ = (
+        sa.Index("ix_annotation_sets_document_user", "document_id", "user_id"),
+        sa.Index("uq_annotation_sets_document_user", "document_id", "user_id", unique=True,
+                 sqlite_where=sa.text("user_id IS NOT NULL"),
+                 postgresql_where=sa.text("user_id IS NOT NULL")),
+        sa.Index("uq_annotation_sets_document_kind", "document_id", "kind", unique=True,
+                 sqlite_where=sa.text("user_id IS NULL"), postgresql_where=sa.text("user_id IS NULL")),
+        sa.Index("ix_annotation_sets_user_status", "user_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(sa.String(16), default="new")
+    answer: Mapped[str | None] = mapped_column(sa.String(8))
+    seeded: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    submitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    document: Mapped[Document] = relationship()
+    user: Mapped[User | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def owner_name(self) -> str:
+        """The annotator's name, or "model" / "gold"."""
+        return self.user.name if self.user is not None else self.kind
+
+
+class EntitySpan(db.Model):  # type: ignore[name-defined,misc]
+    """A labelled entity span of an annotation set."""
+
+    __tablename__ = "entity_spans"
+    __table_args__ = (sa.UniqueConstraint("set_id", "uid", name="uq_entity_spans_set_uid"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(sa.ForeignKey("annotation_sets.id", ondelete="CASCADE"))
+    uid: Mapped[str] = mapped_column(sa.String(40))
+    start: Mapped[int]
+    end: Mapped[int]
+    label: Mapped[str] = mapped_column(sa.String(64))
+    origin: Mapped[str] = mapped_column(sa.String(8), default="human")
+
+    def to_value(self) -> Entity:
+        """The pure value."""
+        return Entity(self.uid, self.start, self.end, self.label, self.origin)  # type: ignore[arg-type]
+
+    @staticmethod
+    def columns(value: Entity) -> dict[str, Any]:
+        """Column values for a pure value."""
+        return {"uid": value.uid, "start": value.start, "end": value.end, "label": value.label,
+                "origin": value.origin}
+
+
+class QuoteItem(db.Model):  # type: ignore[name-defined,misc]
+    """A quote of an annotation set: content, cue and speaker spans, speaker entity link, kind."""
+
+    __tablename__ = "quotes"
+    __table_args__ = (sa.UniqueConstraint("set_id", "uid", name="uq_quotes_set_uid"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(sa.ForeignKey("annotation_sets.id", ondelete="CASCADE"))
+    uid: Mapped[str] = mapped_column(sa.String(40))
+    content_start: Mapped[int]
+    content_end: Mapped[int]
+    cue_start: Mapped[int | None]
+    cue_end: Mapped[int | None]
+    speaker_start: Mapped[int | None]
+    speaker_end: Mapped[int | None]
+    speaker_entity_uid: Mapped[str | None] = mapped_column(sa.String(40))
+    kind: Mapped[str] = mapped_column(sa.String(10), default="direct")
+    confidence: Mapped[float | None]
+    origin: Mapped[str] = mapped_column(sa.String(8), default="human")
+
+    def to_value(self) -> Quote:
+        """The pure value."""
+        return Quote(
+            uid=self.uid, content=Span(self.content_start, self.content_end),
+            kind=self.kind,  # type: ignore[arg-type]
+            cue=_span(self.cue_start, self.cue_end), speaker=_span(self.speaker_start, self.speaker_end),
+            speaker_entity=self.speaker_entity_uid, confidence=self.confidence,
+            origin=self.origin,  # type: ignore[arg-type]
+        )
+
+    @staticmethod
+    def columns(value: Quote) -> dict[str, Any]:
+        """Column values for a pure value."""
+        return {
+            "uid": value.uid, "content_start": value.content.start, "content_end": value.content.end,
+            "cue_start": value.cue.start if value.cue else None, "cue_end": value.cue.end if value.cue else None,
+            "speaker_start": value.speaker.start if value.speaker else None,
+            "speaker_end": value.speaker.end if value.speaker else None,
+            "speaker_entity_uid": value.speaker_entity, "kind": value.kind,
+            "confidence": value.confidence, "origin": value.origin,
+        }
+
+
+class StanceItem(db.Model):  # type: ignore[name-defined,misc]
+    """A stance of an annotation set: holder, polarity, target entity or topic, evidence span."""
+
+    __tablename__ = "stances"
+    __table_args__ = (sa.UniqueConstraint("set_id", "uid", name="uq_stances_set_uid"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(sa.ForeignKey("annotation_sets.id", ondelete="CASCADE"))
+    uid: Mapped[str] = mapped_column(sa.String(40))
+    holder_text: Mapped[str] = mapped_column(sa.String(300), default="")
+    holder_entity_uid: Mapped[str | None] = mapped_column(sa.String(40))
+    target_text: Mapped[str] = mapped_column(sa.String(300), default="")
+    target_entity_uid: Mapped[str | None] = mapped_column(sa.String(40))
+    polarity: Mapped[str] = mapped_column(sa.String(32))
+    evidence_start: Mapped[int]
+    evidence_end: Mapped[int]
+    confidence: Mapped[float | None]
+    origin: Mapped[str] = mapped_column(sa.String(8), default="human")
+
+    def to_value(self) -> Stance:
+        """The pure value."""
+        return Stance(
+            uid=self.uid, polarity=self.polarity, evidence=Span(self.evidence_start, self.evidence_end),
+            holder=self.holder_text, holder_entity=self.holder_entity_uid,
+            target=self.target_text, target_entity=self.target_entity_uid,
+            confidence=self.confidence, origin=self.origin,  # type: ignore[arg-type]
+        )
+
+    @staticmethod
+    def columns(value: Stance) -> dict[str, Any]:
+        """Column values for a pure value."""
+        return {
+            "uid": value.uid, "holder_text": value.holder, "holder_entity_uid": value.holder_entity,
+            "target_text": value.target, "target_entity_uid": value.target_entity,
+            "polarity": value.polarity, "evidence_start": value.evidence.start,
+            "evidence_end": value.evidence.end, "confidence": value.confidence, "origin": value.origin,
+        }
+
+
+class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
+    """One change to an annotation set, never updated or deleted: who, when, what, before, after."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (sa.Index("ix_audit_log_set_version", "set_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(sa.ForeignKey("annotation_sets.id", ondelete="CASCADE"))
+    document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    version: Mapped[int]
+    action: Mapped[str] = mapped_column(sa.String(16))
+    layer: Mapped[str | None] = mapped_column(sa.String(16))
+    item_uid: Mapped[str | None] = mapped_column(sa.String(40))
+    before: Mapped[Any | None] = mapped_column(sa.JSON)
+    after: Mapped[Any | None] = mapped_column(sa.JSON)
+    user: Mapped[User | None] = relationship()
+
+
+@sa.event.listens_for(AuditEvent, "before_update")
+@sa.event.listens_for(AuditEvent, "before_delete")
+def _audit_is_append_only(*_args: Any) -> None:
+    raise RuntimeError("the audit log is append-only")
+
+
+class Job(db.Model):  # type: ignore[name-defined,misc]
+    """A background job (an upload's import) and its progress."""
+
+    __tablename__ = "jobs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    dataset_id: Mapped[int | None] = mapped_column(sa.ForeignKey("datasets.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(sa.String(16), default="queued")
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    message: Mapped[str] = mapped_column(sa.Text, default="")
+    payload: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form for the progress bar."""
+        return {"id": self.id, "kind": self.kind, "status": self.status, "total": self.total,
+                "done": self.done, "message": self.message}
+
+
+ITEM_MODELS: dict[str, Any] = {"entities": EntitySpan, "quotes": QuoteItem, "stances": StanceItem}
+
+
+def _span(start: int | None, end: int | None) -> Span | None:
+    return None if start is None or end is None else Span(start, end)
+
+
+def annotation_of(set_id: int) -> Annotation:
+    """Load the three layers of an annotation set as pure values, in text order."""
+    def load(model: Any, *order: Any) -> list[Any]:
+        rows = db.session.scalars(sa.select(model).where(model.set_id == set_id).order_by(*order))
+        return [row.to_value() for row in rows]
+
+    return Annotation(
+        entities=load(EntitySpan, EntitySpan.start, EntitySpan.end),
+        quotes=load(QuoteItem, QuoteItem.content_start, QuoteItem.id),
+        stances=load(StanceItem, StanceItem.evidence_start, StanceItem.id),
+    )

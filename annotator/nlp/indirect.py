@@ -1,0 +1,116 @@
+"""Indirect (reported) speech: that-clauses of reporting verbs and nouns, and "according to"."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from spacy.tokens import Doc, Token
+
+from annotator.nlp.entities import EntityIndex
+from annotator.nlp.lexicon import CueLexicon
+from annotator.nlp.quotes import Found, token_chars
+from annotator.nlp.speakers import Mention, mention, speaker_subject
+
+CLAUSE_DEPS = frozenset({"ccomp", "acl"})
+# Non-restrictive additions after a comma ("..., including ...") are the reporter's, not the claim.
+AFTERTHOUGHT_DEPS = frozenset({"prep", "acl", "advcl", "relcl", "appos", "npadvmod", "conj"})
+# Subjects that are documents or hearsay rather than speakers ("Recent reports suggest that ...").
+NOT_SPEAKERS = frozenset({"report", "rumour", "rumor", "study", "survey", "poll", "datum", "data",
+                          "evidence", "figure", "statistic", "document", "analysis", "research"})
+BOUNDARY_PUNCT = frozenset({",", ".", ";", ":", "“", "”", '"', "—", "–", "-", "(", ")"})
+
+
+def _has_that(clause: Token) -> bool:
+    return any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children)
+
+
+def _cut_point(doc: Doc, clause: Token, cues: CueLexicon) -> int:
+    """Token index where the clause's own content ends (exclusive)."""
+    end = clause.right_edge.i + 1
+    for child in clause.subtree:
+        if child.i <= clause.i or child.i >= end:
+            continue
+        is_cue_conj = child.dep_ == "conj" and child.head.i == clause.i and child.lemma_.lower() in cues.verbs
+        after_comma = child.dep_ in AFTERTHOUGHT_DEPS and doc[child.left_edge.i - 1].text == ","
+        if is_cue_conj or after_comma:
+            end = min(end, child.left_edge.i)
+    return end
+
+
+def _trim(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
+    """Drop the leading "that", conjunctions and boundary punctuation; None when nothing is left."""
+    while start < end and (doc[start].text in BOUNDARY_PUNCT or doc[start].is_space
+                           or doc[start].dep_ in ("mark", "cc")):
+        start += 1
+    while end > start and (doc[end - 1].text in BOUNDARY_PUNCT or doc[end - 1].is_space
+                           or doc[end - 1].dep_ == "cc"):
+        end -= 1
+    return (doc[start].idx, doc[end - 1].idx + len(doc[end - 1])) if end > start else None
+
+
+def _clauses(tok: Token, cues: CueLexicon) -> list[tuple[Token, Token]]:
+    """(cue, clause) pairs: a reporting verb's complement or a reporting noun's that-clause."""
+    pairs: list[tuple[Token, Token]] = []
+    lemma = tok.lemma_.lower()
+    if tok.pos_ == "VERB" and lemma in cues.verbs:
+        pairs += [(tok, c) for c in tok.children if c.dep_ == "ccomp" and c.pos_ in ("VERB", "AUX")]
+        for prep in (c for c in tok.children if c.dep_ == "prep"):
+            for noun in (c for c in prep.children if c.lemma_.lower() in cues.nouns):
+                pairs += [(tok, c) for c in noun.children if c.dep_ in CLAUSE_DEPS and _has_that(c)]
+    elif tok.pos_ == "NOUN" and lemma in cues.nouns and any(c.dep_ == "poss" for c in tok.children):
+        pairs += [(tok, c) for c in tok.children if c.dep_ in CLAUSE_DEPS and _has_that(c)]
+    return pairs
+
+
+def _speaker(cue: Token, ents: EntityIndex, cues: CueLexicon) -> Mention | None:
+    if cue.pos_ == "NOUN":
+        subject = next((c for c in cue.children if c.dep_ == "poss"), None)
+    else:
+        subject = speaker_subject(cue, cues.verbs)
+    if subject is None or subject.lemma_.lower() in NOT_SPEAKERS:
+        return None
+    return mention(subject, ents)
+
+
+def _overlaps(span: tuple[int, int], taken: Sequence[tuple[int, int]]) -> bool:
+    return any(span[0] < end and start < span[1] for start, end in taken)
+
+
+def _according_to(tok: Token, ents: EntityIndex) -> Found | None:
+    """"According to X, ..." or "... , according to X": the rest of the sentence is X's claim."""
+    to = next((c for c in tok.children if c.lower_ == "to"), None)
+    source = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+    if to is None or source is None:
+        return None
+    doc, sent = tok.doc, tok.sent
+    left, right = tok.left_edge.i, max(tok.right_edge.i, source.right_edge.i) + 1
+    before = _trim(doc, sent.start, left) if left > sent.start else None
+    after = _trim(doc, right, sent.end) if right < sent.end else None
+    parts = [part for part in (before, after) if part is not None]
+    if not parts:
+        return None
+    content = max(parts, key=lambda part: part[1] - part[0])
+    cue = (tok.idx, to.idx + len(to))
+    return Found(content, "indirect", 0.6, cue, mention(source, ents))
+
+
+def indirect_quotes(doc: Doc, ents: EntityIndex, cues: CueLexicon,
+                    taken: Sequence[tuple[int, int]]) -> list[Found]:
+    """Reported speech outside the passages already taken by direct quotes."""
+    found: list[Found] = []
+    for tok in doc:
+        if _overlaps(token_chars(tok), taken):
+            continue
+        if tok.lower_ == "according" and tok.dep_ == "prep":
+            hit = _according_to(tok, ents)
+            if hit is not None and not _overlaps(hit.content, taken):
+                found.append(hit)
+            continue
+        for cue, clause in _clauses(tok, cues):
+            content = _trim(doc, clause.left_edge.i, _cut_point(doc, clause, cues))
+            speaker = _speaker(cue, ents, cues)
+            if content is None or speaker is None or _overlaps(content, taken):
+                continue
+            confidence = 0.7 if speaker.entity is not None else 0.55
+            found.append(Found(content, "indirect", confidence, token_chars(cue), speaker))
+    return found

@@ -1,0 +1,74 @@
+"""Find quoted passages between double quotation marks in the original text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+OPENING = frozenset("“«„")
+CLOSING = frozenset("”»")
+STRAIGHT = '"'
+MARK_RE = re.compile(r'[“”«»„"]')
+PARAGRAPH_RE = re.compile(r"[^\n]+")
+
+
+@dataclass(frozen=True)
+class Quoted:
+    """Text between quotation marks: content offsets (marks excluded) and whether it was closed."""
+
+    start: int
+    end: int
+    closed: bool = True
+    paragraphs: int = 1
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in PARAGRAPH_RE.finditer(text) if m.group().strip()]
+
+
+def _trimmed(text: str, start: int, end: int, closed: bool, paragraphs: int) -> Quoted | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Quoted(start, end, closed, paragraphs) if end > start else None
+
+
+def _opens_paragraph(text: str, start: int, end: int) -> bool:
+    stripped = text[start:end].lstrip()
+    return bool(stripped) and (stripped[0] in OPENING or stripped[0] == STRAIGHT)
+
+
+def find_quoted(text: str) -> list[Quoted]:
+    """Quoted passages in text order; never fails on unbalanced marks.
+
+    A quote left open at the end of a paragraph continues when the next paragraph opens with a
+    mark (the multi-paragraph convention); otherwise it runs to the end of its paragraph.
+    """
+    found: list[Quoted] = []
+    paragraphs = _paragraphs(text)
+    open_at: int | None = None
+    count = 1
+    for n, (p_start, p_end) in enumerate(paragraphs):
+        continuing = open_at is not None
+        for match in MARK_RE.finditer(text, p_start, p_end):
+            mark, pos = match.group(), match.start()
+            if continuing:
+                continuing = False  # the paragraph's opening mark continues the quote
+                continue
+            if open_at is not None and (mark in CLOSING or mark == STRAIGHT):
+                quoted = _trimmed(text, open_at + 1, pos, True, count)
+                found.extend([quoted] if quoted else [])
+                open_at, count = None, 1
+            elif mark in OPENING or mark == STRAIGHT:
+                open_at, count = pos, 1  # a second opening drops an unclosed first one
+        if open_at is None:
+            continue
+        nxt = paragraphs[n + 1] if n + 1 < len(paragraphs) else None
+        if nxt is not None and _opens_paragraph(text, *nxt):
+            count += 1
+            continue
+        quoted = _trimmed(text, open_at + 1, p_end, False, count)
+        found.extend([quoted] if quoted else [])
+        open_at, count = None, 1
+    return found

@@ -1,0 +1,118 @@
+"""Load the spaCy pipeline once and turn Docs into model-made annotations."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import TypeVar
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from annotator.nlp.entities import EntityIndex, index_entities
+from annotator.nlp.indirect import indirect_quotes
+from annotator.nlp.lexicon import cue_lexicon, stance_lexicon
+from annotator.nlp.quotes import Found, direct_quotes
+from annotator.nlp.speakers import Mention
+from annotator.nlp.stances import FoundStance, find_stances
+from annotator.spans import Annotation, Quote, QuoteKind, Span, Stance
+
+C = TypeVar("C")
+SETTING = "ANNOTATOR_SPACY_MODEL"
+
+
+class ModelNotInstalled(RuntimeError):
+    """The configured spaCy pipeline package is not installed."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"spaCy pipeline {name!r} is not installed. Install the package {name!r} into this "
+            f"environment (for example `pip install {name}`) or point the setting {SETTING} "
+            "at a pipeline that is installed."
+        )
+        self.name = name
+
+
+@cache
+def load_pipeline(name: str) -> Language:
+    """Load the named spaCy pipeline once per process; ModelNotInstalled when it is missing."""
+    if importlib.util.find_spec(name) is None and not spacy.util.is_package(name):
+        raise ModelNotInstalled(name)
+    try:
+        return spacy.load(name)
+    except OSError as error:
+        raise ModelNotInstalled(name) from error
+
+
+@dataclass(frozen=True)
+class PreAnnotated:
+    """A document's token offsets and its model-made annotation."""
+
+    tokens: list[tuple[int, int]]
+    annotation: Annotation
+
+
+def doc_tokens(doc: Doc) -> list[tuple[int, int]]:
+    """(start_char, end_char) of every spaCy token."""
+    return [(tok.idx, tok.idx + len(tok)) for tok in doc]
+
+
+def _span(pair: tuple[int, int] | None) -> Span | None:
+    return None if pair is None else Span(*pair)
+
+
+def _entity_uid(ents: EntityIndex, who: Mention | None) -> str | None:
+    return None if who is None or who.entity is None else ents.entities[who.entity].uid
+
+
+def _name(ents: EntityIndex, who: Mention) -> str:
+    if who.entity is not None:
+        return ents.spans[who.entity].text
+    doc = who.head.doc
+    return doc[who.start:who.end].text
+
+
+def _quote(n: int, found: Found, ents: EntityIndex) -> Quote:
+    kind: QuoteKind = "mixed" if found.kind == "mixed" else "indirect" if found.kind == "indirect" else "direct"
+    speaker = None if found.speaker is None else Span(*found.speaker.char_span)
+    return Quote(f"m-q{n}", Span(*found.content), kind, _span(found.cue), speaker,
+                 _entity_uid(ents, found.speaker), found.confidence, "model")
+
+
+def _stance(n: int, found: FoundStance, ents: EntityIndex) -> Stance:
+    return Stance(f"m-s{n}", found.polarity, Span(*found.evidence), _name(ents, found.holder),
+                  _entity_uid(ents, found.holder), _name(ents, found.target),
+                  _entity_uid(ents, found.target), found.confidence, "model")
+
+
+def annotate_doc(doc: Doc, *, labels: Sequence[str], label_map: Mapping[str, str] | None = None,
+                 cues_path: str | None = None, stances_path: str | None = None) -> Annotation:
+    """Entities, quotes and stances found in a parsed Doc, as model-made items."""
+    ents = index_entities(doc, labels=labels, label_map=label_map)
+    cues = cue_lexicon(cues_path)
+    direct = direct_quotes(doc, ents, cues.verbs)
+    indirect = indirect_quotes(doc, ents, cues, [q.content for q in direct])
+    quotes = sorted(direct + indirect, key=lambda q: q.content)
+    stances = find_stances(doc, ents, stance_lexicon(stances_path), quotes)
+    return Annotation(
+        entities=list(ents.entities),
+        quotes=[_quote(n, q, ents) for n, q in enumerate(quotes)],
+        stances=[_stance(n, s, ents) for n, s in enumerate(stances)],
+    )
+
+
+def preannotate(nlp: Language, items: Iterable[tuple[str, C]], *, labels: Sequence[str],
+                label_map: Mapping[str, str] | None = None, batch_size: int = 64,
+                n_process: int = 1, cues_path: str | None = None,
+                stances_path: str | None = None) -> Iterator[tuple[PreAnnotated, C]]:
+    """Parse texts in batches and pre-annotate each, carrying its context along.
+
+    ``cues_path`` and ``stances_path`` name extra lexicon files added to the shipped ones.
+    """
+    for doc, context in nlp.pipe(items, as_tuples=True, batch_size=batch_size, n_process=n_process):
+        annotation = annotate_doc(doc, labels=labels, label_map=label_map, cues_path=cues_path,
+                                  stances_path=stances_path)
+        yield PreAnnotated(doc_tokens(doc), annotation), context

@@ -1,0 +1,182 @@
+"""Who speaks or holds a view: clause subjects, name phrases and what a mention refers to."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from annotator.nlp.entities import EntityIndex
+
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
+# Clause links a subject-less verb may borrow its subject through ("said ... and stressed", "..., claiming").
+INHERIT_DEPS = frozenset({"conj", "advcl", "xcomp", "ccomp", "pcomp", "prep", "pobj", "acl"})
+NAME_PARTS = frozenset({"det", "compound", "amod", "nmod", "poss", "case", "nummod", "flat",
+                        "quantmod", "predet"})
+PERSON_PRONOUNS = frozenset({"he", "him", "his", "she", "her"})
+GROUP_PRONOUNS = frozenset({"they", "them", "their", "it", "its"})
+FIRST_PERSON = frozenset({"i", "me", "we", "us", "my", "our"})
+DEFINITE = frozenset({"the", "this", "that", "these", "those"})
+PERSON_LABELS = frozenset({"PERSON"})
+GROUP_LABELS = frozenset({"ORG", "GPE", "NORP"})
+AGENT_LABELS = PERSON_LABELS | GROUP_LABELS
+TITLE_WINDOW = 6
+MAX_WALK = 8
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A speaker or holder as written (token range, end exclusive) and the entity it refers to."""
+
+    head: Token
+    start: int
+    end: int
+    entity: int | None
+
+    @property
+    def char_span(self) -> tuple[int, int]:
+        """Start and end character offsets of the mention."""
+        doc = self.head.doc
+        return doc[self.start].idx, doc[self.end - 1].idx + len(doc[self.end - 1])
+
+
+def own_subject(verb: Token) -> Token | None:
+    """The verb's own subject, if it has one."""
+    for child in verb.children:
+        if child.dep_ in SUBJECT_DEPS:
+            return child
+    return None
+
+
+def inherited_subjects(verb: Token) -> Iterator[tuple[Token, Token, bool]]:
+    """Yield (ancestor, subject, crossed_complement) up the clause chain, nearest first."""
+    crossed = False
+    node = verb
+    for _ in range(MAX_WALK):
+        if node.dep_ not in INHERIT_DEPS or node.head.i == node.i:
+            return
+        crossed = crossed or node.dep_ == "ccomp"
+        node = node.head
+        subject = own_subject(node)
+        if subject is not None:
+            yield node, subject, crossed
+
+
+def speaker_subject(cue: Token, cues: Collection[str]) -> Token | None:
+    """The subject of a reporting cue, borrowed from a reporting or coordinated verb if needed."""
+    subject = own_subject(cue)
+    if subject is not None:
+        return subject
+    fallback: Token | None = None
+    for ancestor, subj, crossed in inherited_subjects(cue):
+        if ancestor.lemma_.lower() in cues:
+            return subj
+        if fallback is None and not crossed:
+            fallback = subj
+    return fallback
+
+
+def agent_of(verb: Token) -> Token | None:
+    """The "by" agent of a passive verb, looked for two levels down."""
+    frontier = [verb]
+    for _ in range(3):
+        nxt: list[Token] = []
+        for node in frontier:
+            for child in node.children:
+                if child.dep_ == "agent" or (child.dep_ == "prep" and child.lower_ == "by"):
+                    return next((c for c in child.children if c.dep_ == "pobj"), None)
+                if child.dep_ in ("prep", "pobj"):
+                    nxt.append(child)
+        frontier = nxt
+    return None
+
+
+def name_range(head: Token) -> tuple[int, int]:
+    """Token range of the name phrase around a head: its left modifiers and the head."""
+    start = head.i
+    for child in head.lefts:
+        if child.dep_ in NAME_PARTS:
+            start = min(start, child.left_edge.i)
+    end = head.i + 1
+    for child in head.rights:
+        if child.dep_ in ("compound", "flat") and child.i == end:
+            end = child.i + 1
+    return start, end
+
+
+def _entity_is(ents: EntityIndex, index: int | None, labels: frozenset[str]) -> bool:
+    return index is not None and ents.spans[index].label_ in labels
+
+
+def _is_subject(ents: EntityIndex, index: int) -> bool:
+    return any(t.dep_ in SUBJECT_DEPS or t.dep_ == "appos" for t in ents.spans[index])
+
+
+def _previous_entity(ents: EntityIndex, before: int, labels: frozenset[str], *,
+                     subjects_first: bool = True) -> int | None:
+    """Nearest entity of those labels ending before token ``before``, preferring subjects."""
+    nearest: int | None = None
+    for n in range(len(ents.spans) - 1, -1, -1):
+        if ents.spans[n].end > before or ents.spans[n].label_ not in labels:
+            continue
+        if not subjects_first or _is_subject(ents, n):
+            return n
+        if nearest is None:
+            nearest = n
+    return nearest
+
+
+def _near_title(doc: Doc, ents: EntityIndex, i: int) -> int | None:
+    """An agent entity right around a title word in its sentence ("Ambassador ..., Hossein Akbari")."""
+    sent = doc[i].sent
+    for j in range(max(sent.start, i - 2), min(sent.end, i + TITLE_WINDOW)):
+        found = ents.at_token(j)
+        if j != i and _entity_is(ents, found, PERSON_LABELS | frozenset({"ORG"})):
+            return found
+    return None
+
+
+def _description_referent(doc: Doc, ents: EntityIndex, head: Token, start: int) -> int | None:
+    """What "the Command" or "the Iranian ambassador" refers to earlier in the text."""
+    if not any(c.dep_ == "det" and c.lower_ in DEFINITE for c in head.children):
+        return None
+    word = head.lemma_.lower()
+    for j in range(start - 1, -1, -1):
+        tok = doc[j]
+        if tok.lower_ != head.lower_ and tok.lemma_.lower() != word:
+            continue
+        found = ents.at_token(j)
+        if found is None and tok.pos_ == "PROPN":  # a capitalised title next to a name
+            found = _near_title(doc, ents, j)
+        if _entity_is(ents, found, AGENT_LABELS):
+            return found
+    return None
+
+
+def refers_to(head: Token, ents: EntityIndex, start: int | None = None) -> int | None:
+    """Entity index a subject head refers to: its own name, an appositive, a pronoun's antecedent."""
+    doc = head.doc
+    own = ents.at_token(head.i)
+    if own is not None:
+        return own
+    for child in head.children:
+        found = ents.at_token(child.i) if child.dep_ == "appos" else None
+        if _entity_is(ents, found, AGENT_LABELS):
+            return found
+    lower = head.lower_
+    begin = head.i if start is None else start
+    if lower in PERSON_PRONOUNS:
+        return _previous_entity(ents, begin, PERSON_LABELS)
+    if lower in GROUP_PRONOUNS:
+        return _previous_entity(ents, begin, GROUP_LABELS, subjects_first=False)
+    if head.pos_ in ("NOUN", "PROPN"):
+        return _description_referent(doc, ents, head, begin)
+    return None
+
+
+def mention(head: Token, ents: EntityIndex) -> Mention:
+    """The name phrase around ``head`` and the entity it refers to (canonical mention)."""
+    start, end = name_range(head)
+    index = refers_to(head, ents, start)
+    return Mention(head, start, end, None if index is None else ents.canonical[index])

@@ -1,0 +1,79 @@
+"""Who the request is (session or API token) and the headers every response carries."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+import sqlalchemy as sa
+from flask import Flask, Response, request
+
+from .db import db
+from .extensions import csrf, login_manager
+from .models import ApiToken, User, utcnow
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def hash_token(token: str) -> str:
+    """The stored form of an API token."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> str:
+    """A fresh random API token, shown to its owner once."""
+    return "ann_" + secrets.token_urlsafe(32)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Load the session's user."""
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+@login_manager.request_loader
+def load_user_from_token(req: object) -> User | None:
+    """Authenticate `Authorization: Bearer <token>` on /api/ routes only."""
+    header = request.headers.get("Authorization", "")
+    if not request.path.startswith("/api/") or not header.startswith("Bearer "):
+        return None
+    token = db.session.scalar(
+        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(header[7:].strip()),
+                                  ApiToken.revoked_at.is_(None)))
+    if token is None or not token.user.active:
+        return None
+    token.last_used_at = utcnow()
+    request.environ["annotator.token_auth"] = True
+    return token.user
+
+
+def _set_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+def _csrf_unless_token() -> None:
+    """API calls with a valid token carry no cookie authority, so they need no CSRF token."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    header = request.headers.get("Authorization", "")
+    if request.path.startswith("/api/") and header.startswith("Bearer "):
+        valid = db.session.scalar(sa.select(ApiToken.id).where(
+            ApiToken.token_hash == hash_token(header[7:].strip()), ApiToken.revoked_at.is_(None)))
+        if valid is not None:
+            return
+    csrf.protect()
+
+
+def init_app(app: Flask) -> None:
+    """Register headers and CSRF checks."""
+    app.after_request(_set_headers)
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    if app.config.get("WTF_CSRF_ENABLED", True):
+        app.before_request(_csrf_unless_token)

@@ -1,0 +1,1 @@
+"""Use cases on the database session; callers (views, CLI) commit."""

@@ -1,0 +1,284 @@
+"""Annotation sets: finding and seeding them, applying edits with version checks, audit, restore."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..db import db
+from ..models import (
+    ITEM_MODELS, STATUSES, AnnotationSet, AuditEvent, Dataset, Document, EntitySpan, QuoteItem,
+    StanceItem, User, annotation_of, utcnow,
+)
+from ..spans import Annotation, Entity, Quote, SpanError, Stance, TokenBounds, check_span
+
+VALUE_TYPES: dict[str, Any] = {"entities": Entity, "quotes": Quote, "stances": Stance}
+
+
+class VersionConflict(Exception):
+    """The set changed since the client loaded it."""
+
+    def __init__(self, current: int) -> None:
+        super().__init__(f"this annotation was changed elsewhere (now at version {current}); "
+                         "reload to see the other changes, yours were not saved")
+        self.current = current
+
+
+@dataclass(frozen=True)
+class Op:
+    """One edit: upsert an item (a pure value) or delete one by uid."""
+
+    op: str
+    layer: str
+    uid: str
+    value: Entity | Quote | Stance | None = None
+
+
+def parse_ops(raw: Any) -> list[Op]:
+    """Turn the API's JSON list of edits into Ops; raise SpanError naming the bad field."""
+    if not isinstance(raw, list):
+        raise SpanError("must be a list", field="ops")
+    ops: list[Op] = []
+    for i, item in enumerate(raw):
+        field = f"ops[{i}]"
+        if not isinstance(item, Mapping):
+            raise SpanError("must be an object", field=field)
+        layer, kind = item.get("layer"), item.get("op")
+        if layer not in VALUE_TYPES:
+            raise SpanError("must be entities, quotes or stances", field=f"{field}.layer")
+        if kind == "delete":
+            uid = item.get("uid")
+            if not isinstance(uid, str) or not uid:
+                raise SpanError("is required", field=f"{field}.uid")
+            ops.append(Op("delete", layer, uid))
+        elif kind == "upsert":
+            value = VALUE_TYPES[layer].from_dict(item.get("item"), field=f"{field}.item", origin="human")
+            ops.append(Op("upsert", layer, value.uid, value))
+        else:
+            raise SpanError("must be upsert or delete", field=f"{field}.op")
+    return ops
+
+
+def model_set(document_id: int) -> AnnotationSet | None:
+    """The model's pre-annotation set of a document."""
+    return db.session.scalar(sa.select(AnnotationSet).where(
+        AnnotationSet.document_id == document_id, AnnotationSet.kind == "model"))
+
+
+def gold_set(document_id: int, *, create: bool = False) -> AnnotationSet | None:
+    """The adjudicated gold set of a document, created empty on request."""
+    aset = db.session.scalar(sa.select(AnnotationSet).where(
+        AnnotationSet.document_id == document_id, AnnotationSet.kind == "gold"))
+    if aset is None and create:
+        aset = AnnotationSet(document_id=document_id, kind="gold", status="in_progress", seeded=True)
+        db.session.add(aset)
+        db.session.flush()
+    return aset
+
+
+def user_set(document_id: int, user: User, *, create: bool = False) -> AnnotationSet | None:
+    """An annotator's set of a document, created (unseeded) on request."""
+    aset = db.session.scalar(sa.select(AnnotationSet).where(
+        AnnotationSet.document_id == document_id, AnnotationSet.user_id == user.id))
+    if aset is None and create:
+        aset = AnnotationSet(document_id=document_id, kind="annotator", user_id=user.id)
+        db.session.add(aset)
+        db.session.flush()
+    return aset
+
+
+def insert_annotation(set_id: int, annotation: Annotation) -> None:
+    """Bulk-insert the items of an annotation into an (empty) set."""
+    for layer, model in ITEM_MODELS.items():
+        values = getattr(annotation, layer)
+        if values:
+            db.session.execute(sa.insert(model), [{"set_id": set_id, **model.columns(v)} for v in values])
+
+
+def ensure_seeded(aset: AnnotationSet) -> None:
+    """Copy the model's items into an annotator's set the first time it is opened."""
+    if aset.seeded:
+        return
+    source = model_set(aset.document_id)
+    if source is not None:
+        insert_annotation(aset.id, annotation_of(source.id))
+    aset.seeded = True
+
+
+def _item_row(set_id: int, layer: str, uid: str) -> Any:
+    model = ITEM_MODELS[layer]
+    return db.session.scalar(sa.select(model).where(model.set_id == set_id, model.uid == uid))
+
+
+def _check_value(aset: AnnotationSet, document: Document, dataset: Dataset, op: Op,
+                 bounds: TokenBounds | None) -> None:
+    """Check one upserted value against the text, labels, tokens, overlaps and links."""
+    value, n = op.value, len(document.text)
+    if isinstance(value, Entity):
+        check_span(value.span, n, field="item")
+        if bounds is not None and not bounds.is_aligned(value.span):
+            raise SpanError("the span is not on token boundaries", field="item")
+        if dataset.entity_labels and value.label not in dataset.entity_labels:
+            raise SpanError(f"unknown label {value.label!r}", field="item.label")
+        clash = db.session.scalar(sa.select(EntitySpan).where(
+            EntitySpan.set_id == aset.id, EntitySpan.uid != value.uid,
+            EntitySpan.start < value.end, EntitySpan.end > value.start).limit(1))
+        if clash is not None:
+            raise SpanError(f"overlaps the {clash.label} span {document.text[clash.start:clash.end]!r}",
+                            field="item")
+    elif isinstance(value, Quote):
+        for name in ("content", "cue", "speaker"):
+            span = getattr(value, name)
+            if span is not None:
+                check_span(span, n, field=f"item.{name}")
+        _check_link(aset.id, value.speaker_entity, "item.speaker_entity")
+    elif isinstance(value, Stance):
+        check_span(value.evidence, n, field="item.evidence")
+        if dataset.stance_polarities and value.polarity not in dataset.stance_polarities:
+            raise SpanError(f"unknown polarity {value.polarity!r}", field="item.polarity")
+        _check_link(aset.id, value.holder_entity, "item.holder_entity")
+        _check_link(aset.id, value.target_entity, "item.target_entity")
+        if not (value.holder or value.holder_entity):
+            raise SpanError("needs a holder", field="item.holder")
+        if not (value.target or value.target_entity):
+            raise SpanError("needs a target entity or topic", field="item.target")
+
+
+def _check_link(set_id: int, uid: str | None, field: str) -> None:
+    if uid is not None and _item_row(set_id, "entities", uid) is None:
+        raise SpanError(f"links to unknown entity {uid!r}", field=field)
+
+
+def _unlink_entity(set_id: int, uid: str, events: list[dict[str, Any]]) -> None:
+    """Clear links to a deleted entity, recording each change."""
+    links = [(QuoteItem, "quotes", ("speaker_entity_uid",)),
+             (StanceItem, "stances", ("holder_entity_uid", "target_entity_uid"))]
+    for model, layer, columns in links:
+        for column in columns:
+            rows = db.session.scalars(sa.select(model).where(
+                model.set_id == set_id, getattr(model, column) == uid))
+            for row in rows:
+                before = row.to_value().to_dict()
+                setattr(row, column, None)
+                events.append({"action": "update", "layer": layer, "item_uid": row.uid,
+                               "before": before, "after": row.to_value().to_dict()})
+
+
+def apply_ops(aset: AnnotationSet, ops: Sequence[Op], *, user: User | None, expected_version: int,
+              check: bool = True) -> None:
+    """Apply edits to a set if it is still at the client's version; record each in the audit log."""
+    if aset.version != expected_version:
+        raise VersionConflict(aset.version)
+    document = aset.document
+    dataset = document.dataset
+    bounds = TokenBounds.from_tokens(map(tuple, document.tokens)) if document.tokens else None  # type: ignore[arg-type]
+    events: list[dict[str, Any]] = []
+    for op in ops:
+        row = _item_row(aset.id, op.layer, op.uid)
+        before = row.to_value().to_dict() if row is not None else None
+        if op.op == "delete":
+            if row is None:
+                continue
+            db.session.delete(row)
+            db.session.flush()
+            if op.layer == "entities":
+                _unlink_entity(aset.id, op.uid, events)
+            events.append({"action": "delete", "layer": op.layer, "item_uid": op.uid,
+                           "before": before, "after": None})
+            continue
+        assert op.value is not None
+        if check:
+            _check_value(aset, document, dataset, op, bounds)
+        columns = ITEM_MODELS[op.layer].columns(op.value)
+        if row is None:
+            row = ITEM_MODELS[op.layer](set_id=aset.id, **columns)
+            db.session.add(row)
+        else:
+            for key, val in columns.items():
+                setattr(row, key, val)
+        db.session.flush()
+        events.append({"action": "create" if before is None else "update", "layer": op.layer,
+                       "item_uid": op.uid, "before": before, "after": op.value.to_dict()})
+    _touch(aset, user, events)
+
+
+def _touch(aset: AnnotationSet, user: User | None, events: Iterable[dict[str, Any]]) -> None:
+    """Bump the set's version (refused if someone else bumped it first) and log the events."""
+    aset.updated_at = utcnow()
+    if aset.status == "new" and aset.kind == "annotator":
+        aset.status = "in_progress"
+        aset.started_at = aset.started_at or utcnow()
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        current = db.session.scalar(sa.select(AnnotationSet.version).where(AnnotationSet.id == aset.id))
+        raise VersionConflict(current or 0) from None
+    rows = [{"set_id": aset.id, "document_id": aset.document_id, "user_id": user.id if user else None,
+             "version": aset.version, "at": utcnow(), **event} for event in events]
+    if rows:
+        db.session.execute(sa.insert(AuditEvent), rows)
+
+
+def set_status(aset: AnnotationSet, *, status: str, user: User | None, expected_version: int,
+               answer: str | None = None) -> None:
+    """Move a set along new, in progress, submitted, reviewed (and record the answer)."""
+    if status not in STATUSES:
+        raise SpanError(f"must be one of {', '.join(STATUSES)}", field="status")
+    if aset.version != expected_version:
+        raise VersionConflict(aset.version)
+    before = {"status": aset.status, "answer": aset.answer}
+    aset.status = status
+    if answer is not None:
+        aset.answer = answer
+    if status in ("submitted", "reviewed"):
+        aset.submitted_at = utcnow()
+        aset.started_at = aset.started_at or aset.created_at
+    _touch(aset, user, [{"action": "status", "layer": None, "item_uid": None, "before": before,
+                         "after": {"status": aset.status, "answer": aset.answer}}])
+
+
+def diff_ops(current: Annotation, target: Annotation) -> list[Op]:
+    """The edits that turn one annotation into another (entities first, deletions last)."""
+    ops: list[Op] = []
+    deletions: list[Op] = []
+    for layer in ("entities", "quotes", "stances"):
+        now = {v.uid: v for v in getattr(current, layer)}
+        want = {v.uid: v for v in getattr(target, layer)}
+        ops += [Op("upsert", layer, uid, v) for uid, v in want.items() if now.get(uid) != v]
+        deletions += [Op("delete", layer, uid) for uid in now if uid not in want]
+    return ops + deletions[::-1]
+
+
+def replace_annotation(aset: AnnotationSet, target: Annotation, *, user: User | None,
+                       expected_version: int) -> None:
+    """Make a set hold exactly the target annotation, as audited edits."""
+    ops = diff_ops(annotation_of(aset.id), target)
+    # Deleting first frees spans that the new items may overlap.
+    ordered = [op for op in ops if op.op == "delete"] + [op for op in ops if op.op == "upsert"]
+    apply_ops(aset, ordered, user=user, expected_version=expected_version, check=False)
+
+
+def annotation_at(aset: AnnotationSet, version: int) -> Annotation:
+    """Rebuild a set's annotation as it was at an earlier version, from the audit log."""
+    state = {layer: {v.uid: v for v in getattr(annotation_of(aset.id), layer)} for layer in VALUE_TYPES}
+    events = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.set_id == aset.id, AuditEvent.version > version, AuditEvent.layer.is_not(None)
+    ).order_by(AuditEvent.id.desc()))
+    for event in events:
+        items = state[event.layer]
+        if event.before is None:
+            items.pop(event.item_uid, None)
+        else:
+            items[event.item_uid] = VALUE_TYPES[event.layer].from_dict(event.before, origin="human")
+    return Annotation(**{layer: list(items.values()) for layer, items in state.items()})
+
+
+def history(document_id: int) -> list[AuditEvent]:
+    """A document's audit log, newest first."""
+    return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.document_id == document_id)
+                                   .order_by(AuditEvent.id.desc())))

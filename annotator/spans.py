@@ -1,0 +1,380 @@
+"""Pure annotation values: entity spans, quotes and stances, with validation and token snapping.
+
+Offsets are character offsets into the original document text, end exclusive, everywhere.
+Items carry a ``uid`` unique within their annotation set; links between items (a quote's
+speaker entity, a stance's holder or target entity) refer to that uid.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+QuoteKind = Literal["direct", "indirect", "mixed"]
+Origin = Literal["model", "human"]
+QUOTE_KINDS: tuple[str, ...] = ("direct", "indirect", "mixed")
+ORIGINS: tuple[str, ...] = ("model", "human")
+DEFAULT_LABELS: tuple[str, ...] = (
+    "PERSON", "ORG", "GPE", "NORP", "LOC", "DATE", "EVENT", "FAC", "LAW", "PRODUCT",
+)
+DEFAULT_POLARITIES: tuple[str, ...] = ("favor", "against", "neutral")
+
+
+class SpanError(ValueError):
+    """An annotation value that does not fit its text, labels or links."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(f"{field}: {message}" if field else message)
+        self.field = field
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A character range of the document text, end exclusive."""
+
+    start: int
+    end: int
+
+    def text(self, doc_text: str) -> str:
+        """Return the covered text."""
+        return doc_text[self.start:self.end]
+
+    def overlaps(self, other: Span) -> bool:
+        """Whether the two ranges share at least one character."""
+        return self.start < other.end and other.start < self.end
+
+    def to_dict(self) -> dict[str, int]:
+        """Plain dict form."""
+        return {"start": self.start, "end": self.end}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, field: str = "span") -> Span:
+        """Build from ``{"start", "end"}``; raise SpanError on bad values."""
+        if not isinstance(data, Mapping):
+            raise SpanError("must be an object with start and end", field=field)
+        start, end = data.get("start"), data.get("end")
+        if not _is_int(start) or not _is_int(end):
+            raise SpanError("start and end must be integers", field=field)
+        assert isinstance(start, int) and isinstance(end, int)
+        return cls(start, end)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _opt_span(data: Mapping[str, Any], key: str, *, field: str) -> Span | None:
+    value = data.get(key)
+    return None if value is None else Span.from_dict(value, field=f"{field}.{key}")
+
+
+def _opt_str(data: Mapping[str, Any], key: str, *, field: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise SpanError("must be a string", field=f"{field}.{key}")
+    return value
+
+
+def _req_str(data: Mapping[str, Any], key: str, *, field: str) -> str:
+    value = _opt_str(data, key, field=field)
+    if not value:
+        raise SpanError("is required", field=f"{field}.{key}")
+    return value
+
+
+def _opt_float(data: Mapping[str, Any], key: str, *, field: str) -> float | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SpanError("must be a number", field=f"{field}.{key}")
+    return float(value)
+
+
+def _origin(data: Mapping[str, Any], *, field: str, default: str) -> Origin:
+    value = data.get("origin", default)
+    if value not in ORIGINS:
+        raise SpanError(f"must be one of {', '.join(ORIGINS)}", field=f"{field}.origin")
+    return value  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A labelled entity span."""
+
+    uid: str
+    start: int
+    end: int
+    label: str
+    origin: Origin = "human"
+
+    @property
+    def span(self) -> Span:
+        """The character range."""
+        return Span(self.start, self.end)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict form."""
+        return {"uid": self.uid, "start": self.start, "end": self.end, "label": self.label,
+                "origin": self.origin}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, field: str = "entity",
+                  origin: str = "human") -> Entity:
+        """Build from a plain dict; raise SpanError on bad values."""
+        if not isinstance(data, Mapping):
+            raise SpanError("must be an object", field=field)
+        span = Span.from_dict(data, field=field)
+        return cls(_req_str(data, "uid", field=field), span.start, span.end,
+                   _req_str(data, "label", field=field), _origin(data, field=field, default=origin))
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A quotation: content, cue and speaker mention, the speaker's entity uid, and kind."""
+
+    uid: str
+    content: Span
+    kind: QuoteKind = "direct"
+    cue: Span | None = None
+    speaker: Span | None = None
+    speaker_entity: str | None = None
+    confidence: float | None = None
+    origin: Origin = "human"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict form."""
+        return {
+            "uid": self.uid,
+            "content": self.content.to_dict(),
+            "cue": self.cue.to_dict() if self.cue else None,
+            "speaker": self.speaker.to_dict() if self.speaker else None,
+            "speaker_entity": self.speaker_entity,
+            "kind": self.kind,
+            "confidence": self.confidence,
+            "origin": self.origin,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, field: str = "quote",
+                  origin: str = "human") -> Quote:
+        """Build from a plain dict; raise SpanError on bad values."""
+        if not isinstance(data, Mapping):
+            raise SpanError("must be an object", field=field)
+        kind = data.get("kind", "direct")
+        if kind not in QUOTE_KINDS:
+            raise SpanError(f"must be one of {', '.join(QUOTE_KINDS)}", field=f"{field}.kind")
+        content = data.get("content")
+        if content is None:
+            raise SpanError("is required", field=f"{field}.content")
+        return cls(
+            uid=_req_str(data, "uid", field=field),
+            content=Span.from_dict(content, field=f"{field}.content"),
+            kind=kind,
+            cue=_opt_span(data, "cue", field=field),
+            speaker=_opt_span(data, "speaker", field=field),
+            speaker_entity=_opt_str(data, "speaker_entity", field=field),
+            confidence=_opt_float(data, "confidence", field=field),
+            origin=_origin(data, field=field, default=origin),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Stance:
+    """A holder's position (polarity) toward a target entity or topic, with its evidence."""
+
+    uid: str
+    polarity: str
+    evidence: Span
+    holder: str = ""
+    holder_entity: str | None = None
+    target: str = ""
+    target_entity: str | None = None
+    confidence: float | None = None
+    origin: Origin = "human"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict form; ``holder`` and ``target`` are display names or topics."""
+        return {
+            "uid": self.uid,
+            "holder": self.holder,
+            "holder_entity": self.holder_entity,
+            "target": self.target,
+            "target_entity": self.target_entity,
+            "polarity": self.polarity,
+            "evidence": self.evidence.to_dict(),
+            "confidence": self.confidence,
+            "origin": self.origin,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, field: str = "stance",
+                  origin: str = "human") -> Stance:
+        """Build from a plain dict; raise SpanError on bad values."""
+        if not isinstance(data, Mapping):
+            raise SpanError("must be an object", field=field)
+        evidence = data.get("evidence")
+        if evidence is None:
+            raise SpanError("is required", field=f"{field}.evidence")
+        return cls(
+            uid=_req_str(data, "uid", field=field),
+            polarity=_req_str(data, "polarity", field=field),
+            evidence=Span.from_dict(evidence, field=f"{field}.evidence"),
+            holder=_opt_str(data, "holder", field=field) or "",
+            holder_entity=_opt_str(data, "holder_entity", field=field),
+            target=_opt_str(data, "target", field=field) or "",
+            target_entity=_opt_str(data, "target_entity", field=field),
+            confidence=_opt_float(data, "confidence", field=field),
+            origin=_origin(data, field=field, default=origin),
+        )
+
+
+@dataclass(slots=True)
+class Annotation:
+    """The three layers of one annotation set."""
+
+    entities: list[Entity] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    stances: list[Stance] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, list[dict[str, Any]]]:
+        """Plain dict form."""
+        return {
+            "entities": [e.to_dict() for e in self.entities],
+            "quotes": [q.to_dict() for q in self.quotes],
+            "stances": [s.to_dict() for s in self.stances],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, origin: str = "human") -> Annotation:
+        """Build from ``{"entities", "quotes", "stances"}``; raise SpanError on bad values."""
+        return cls(
+            entities=[Entity.from_dict(d, field=f"entities[{i}]", origin=origin)
+                      for i, d in enumerate(data.get("entities") or [])],
+            quotes=[Quote.from_dict(d, field=f"quotes[{i}]", origin=origin)
+                    for i, d in enumerate(data.get("quotes") or [])],
+            stances=[Stance.from_dict(d, field=f"stances[{i}]", origin=origin)
+                     for i, d in enumerate(data.get("stances") or [])],
+        )
+
+    def entity_by_uid(self) -> dict[str, Entity]:
+        """Map each entity uid to its entity."""
+        return {e.uid: e for e in self.entities}
+
+
+def check_span(span: Span, text_length: int, *, field: str = "span") -> None:
+    """Raise SpanError unless 0 <= start < end <= text_length."""
+    if span.start < 0 or span.end > text_length or span.start >= span.end:
+        raise SpanError(
+            f"[{span.start}, {span.end}) is out of range for a text of {text_length} characters",
+            field=field,
+        )
+
+
+class TokenBounds:
+    """Token start and end offsets of a text, for boundary checks and snapping."""
+
+    def __init__(self, starts: Sequence[int], ends: Sequence[int]) -> None:
+        self.starts = list(starts)
+        self.ends = list(ends)
+        self._start_set = set(self.starts)
+        self._end_set = set(self.ends)
+
+    @classmethod
+    def from_tokens(cls, tokens: Iterable[tuple[int, int]]) -> TokenBounds:
+        """Build from ``(start, end)`` pairs in text order."""
+        pairs = list(tokens)
+        return cls([s for s, _ in pairs], [e for _, e in pairs])
+
+    def is_aligned(self, span: Span) -> bool:
+        """Whether the span starts at a token start and ends at a token end."""
+        return span.start in self._start_set and span.end in self._end_set
+
+    def snap(self, span: Span) -> Span | None:
+        """Widen a span to the tokens it touches; None when it touches only whitespace."""
+        first = bisect.bisect_right(self.ends, span.start)
+        last = bisect.bisect_left(self.starts, span.end) - 1
+        if first >= len(self.starts) or last < first:
+            return None
+        return Span(self.starts[first], self.ends[last])
+
+    def token_index(self, span: Span) -> tuple[int, int]:
+        """Return the first and last (inclusive) token index of an aligned span."""
+        first = bisect.bisect_left(self.starts, span.start)
+        last = bisect.bisect_left(self.ends, span.end)
+        return first, last
+
+
+def validate(annotation: Annotation, text: str, *, labels: Sequence[str] | None = None,
+             polarities: Sequence[str] | None = None, bounds: TokenBounds | None = None,
+             allow_overlap: bool = False) -> None:
+    """Raise SpanError naming the first item that does not fit the text, labels or links."""
+    n = len(text)
+    uids: set[str] = set()
+
+    def check_uid(uid: str, fld: str) -> None:
+        if uid in uids:
+            raise SpanError(f"duplicate uid {uid!r}", field=fld)
+        uids.add(uid)
+
+    def check(span: Span | None, fld: str, *, aligned: bool) -> None:
+        if span is None:
+            return
+        check_span(span, n, field=fld)
+        if aligned and bounds is not None and not bounds.is_aligned(span):
+            raise SpanError(
+                f"[{span.start}, {span.end}) {text[span.start:span.end]!r} is not on token boundaries",
+                field=fld,
+            )
+
+    for i, ent in enumerate(annotation.entities):
+        fld = f"entities[{i}]"
+        check_uid(ent.uid, fld)
+        check(ent.span, fld, aligned=True)
+        if labels is not None and ent.label not in labels:
+            raise SpanError(f"unknown label {ent.label!r} (known: {', '.join(labels)})", field=f"{fld}.label")
+    if not allow_overlap:
+        ordered = sorted(annotation.entities, key=lambda e: (e.start, e.end))
+        for a, b in zip(ordered, ordered[1:]):
+            if a.span.overlaps(b.span):
+                raise SpanError(
+                    f"entity [{b.start}, {b.end}) overlaps entity [{a.start}, {a.end})",
+                    field=f"entities[{annotation.entities.index(b)}]",
+                )
+    entity_uids = {e.uid for e in annotation.entities}
+    for i, q in enumerate(annotation.quotes):
+        fld = f"quotes[{i}]"
+        check_uid(q.uid, fld)
+        check(q.content, f"{fld}.content", aligned=False)
+        check(q.cue, f"{fld}.cue", aligned=False)
+        check(q.speaker, f"{fld}.speaker", aligned=False)
+        if q.speaker_entity is not None and q.speaker_entity not in entity_uids:
+            raise SpanError(f"links to unknown entity {q.speaker_entity!r}", field=f"{fld}.speaker_entity")
+    for i, s in enumerate(annotation.stances):
+        fld = f"stances[{i}]"
+        check_uid(s.uid, fld)
+        check(s.evidence, f"{fld}.evidence", aligned=False)
+        if polarities is not None and s.polarity not in polarities:
+            raise SpanError(f"unknown polarity {s.polarity!r} (known: {', '.join(polarities)})",
+                            field=f"{fld}.polarity")
+        for key in ("holder_entity", "target_entity"):
+            ref = getattr(s, key)
+            if ref is not None and ref not in entity_uids:
+                raise SpanError(f"links to unknown entity {ref!r}", field=f"{fld}.{key}")
+        if not (s.holder or s.holder_entity):
+            raise SpanError("needs a holder name or entity", field=f"{fld}.holder")
+        if not (s.target or s.target_entity):
+            raise SpanError("needs a target entity or topic", field=f"{fld}.target")
+
+
+def as_human(annotation: Annotation) -> Annotation:
+    """Return a copy with every item marked as made by a person."""
+    return Annotation(
+        entities=[replace(e, origin="human") for e in annotation.entities],
+        quotes=[replace(q, origin="human") for q in annotation.quotes],
+        stances=[replace(s, origin="human") for s in annotation.stances],
+    )

@@ -1,0 +1,54 @@
+"""Permission checks shared by the blueprints: lookups that abort with 403 or 404."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from ..db import db
+from ..models import AnnotationSet, Dataset, Document
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def role_required(*roles: str) -> Callable[[F], F]:
+    """Require a logged-in user with one of the roles (403 otherwise)."""
+    def decorator(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if current_user.role not in roles:
+                abort(403, "Your role does not allow this.")
+            return view(*args, **kwargs)
+        return wrapped  # type: ignore[return-value]
+    return decorator
+
+
+reviewer_required = role_required("reviewer", "admin")
+admin_required = role_required("admin")
+
+
+def get_dataset(dataset_id: int) -> Dataset:
+    """The dataset, or 404."""
+    return db.get_or_404(Dataset, dataset_id)
+
+
+def get_document(document_id: int) -> Document:
+    """The document, or 404."""
+    return db.get_or_404(Document, document_id)
+
+
+def get_set(set_id: int, *, write: bool = False) -> AnnotationSet:
+    """An annotation set the current user may read (or write): 404 if missing, 403 if not theirs."""
+    aset = db.get_or_404(AnnotationSet, set_id)
+    if aset.kind == "annotator" and aset.user_id == current_user.id:
+        return aset
+    if not current_user.can_review:
+        abort(403, "This annotation belongs to someone else.")
+    if write and aset.kind != "gold":
+        abort(403, "Reviewers edit the gold version, not other people's sets or the model's.")
+    return aset

@@ -1,0 +1,89 @@
+"""The JSON API: read and save annotation sets (session + CSRF header, or an API token)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, jsonify, request
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from ..db import db
+from ..models import AnnotationSet, annotation_of
+from ..services.annotations import (
+    VersionConflict, apply_ops, ensure_seeded, parse_ops, set_status,
+)
+from ..spans import SpanError
+from .access import get_set
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def set_payload(aset: AnnotationSet) -> dict[str, Any]:
+    """A set as JSON: its state, version and the three layers."""
+    return {"id": aset.id, "document_id": aset.document_id, "kind": aset.kind, "owner": aset.owner_name,
+            "status": aset.status, "answer": aset.answer, "version": aset.version,
+            "annotation": annotation_of(aset.id).to_dict()}
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400, "The request body must be a JSON object.")
+    version = body.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        abort(400, "version: an integer is required (the version you loaded).")
+    return body
+
+
+def _conflict(aset_id: int, err: VersionConflict) -> tuple[Response, int]:
+    db.session.rollback()
+    aset = db.session.get(AnnotationSet, aset_id)
+    return jsonify(error=str(err), status=409, current=set_payload(aset) if aset else None), 409
+
+
+@bp.get("/sets/<int:set_id>")
+@login_required
+def read_set(set_id: int) -> Response:
+    """One set with its items."""
+    return jsonify(set_payload(get_set(set_id)))
+
+
+@bp.put("/sets/<int:set_id>")
+@login_required
+def save_set(set_id: int) -> tuple[Response, int] | Response:
+    """Apply a batch of edits made at `version`; 409 if the set moved on, 422 on a bad item."""
+    aset = get_set(set_id, write=True)
+    body = _body()
+    try:
+        ensure_seeded(aset)
+        apply_ops(aset, parse_ops(body.get("ops", [])), user=current_user, expected_version=body["version"])
+    except VersionConflict as err:
+        return _conflict(set_id, err)
+    except SpanError as err:
+        db.session.rollback()
+        return jsonify(error=str(err), field=err.field, status=422), 422
+    db.session.commit()
+    return jsonify(id=aset.id, version=aset.version, status=aset.status)
+
+
+@bp.post("/sets/<int:set_id>/status")
+@login_required
+def change_status(set_id: int) -> tuple[Response, int] | Response:
+    """Submit, accept, reject or skip: sets status and answer at `version`."""
+    aset = get_set(set_id, write=True)
+    body = _body()
+    status, answer = body.get("status"), body.get("answer")
+    if answer not in (None, "accept", "reject", "ignore"):
+        return jsonify(error="answer: must be accept, reject or ignore", status=422), 422
+    if aset.kind == "annotator" and status == "reviewed":
+        abort(403, "Only reviewers mark a document reviewed.")
+    try:
+        set_status(aset, status=str(status), answer=answer, user=current_user, expected_version=body["version"])
+    except VersionConflict as err:
+        return _conflict(set_id, err)
+    except SpanError as err:
+        db.session.rollback()
+        return jsonify(error=str(err), field=err.field, status=422), 422
+    db.session.commit()
+    return jsonify(id=aset.id, version=aset.version, status=aset.status, answer=aset.answer)

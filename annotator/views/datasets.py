@@ -1,0 +1,59 @@
+"""The dataset list, a dataset's documents, and the read-only document view."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from ..db import db
+from ..models import AnnotationSet, Document, annotation_of
+from ..render import segments
+from ..services import datasets as listing
+from ..services.annotations import model_set, user_set
+from .access import get_dataset, get_document
+
+bp = Blueprint("datasets", __name__)
+
+
+@bp.route("/")
+@login_required
+def index() -> str:
+    """Every dataset with its size and progress."""
+    return render_template("datasets/index.html", summaries=listing.summaries())
+
+
+@bp.route("/datasets/<int:dataset_id>")
+@login_required
+def show(dataset_id: int) -> str:
+    """A dataset's documents with the status of each set the viewer may see."""
+    dataset = get_dataset(dataset_id)
+    query = listing.documents(dataset)
+    if not current_user.can_review:
+        mine = sa.select(AnnotationSet.document_id).where(AnnotationSet.user_id == current_user.id)
+        query = query.where(Document.id.in_(mine))
+    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=100, error_out=False)
+    return render_template("datasets/show.html", dataset=dataset, page=page,
+                           sets=listing.document_sets(dataset, current_user))
+
+
+@bp.route("/documents/<int:document_id>")
+@login_required
+def document(document_id: int) -> str | Response:
+    """The article with one of its annotation sets highlighted, read-only."""
+    doc = get_document(document_id)
+    own = user_set(doc.id, current_user)
+    if not current_user.can_review and own is None:
+        abort(403, "This document is not assigned to you.")
+    visible = listing.document_sets(doc.dataset, current_user).get(doc.id, [])
+    chosen = request.args.get("set", type=int)
+    aset = next((s for s in visible if s.id == chosen), None) if chosen else (own or model_set(doc.id))
+    if chosen and aset is None:
+        return redirect(url_for("datasets.document", document_id=doc.id))
+    annotation = annotation_of(aset.id) if aset is not None else None
+    entities = annotation.entity_by_uid() if annotation else {}
+    return render_template(
+        "datasets/document.html", doc=doc, dataset=doc.dataset, aset=aset, sets=visible,
+        segments=segments(doc.text, annotation) if annotation else None, annotation=annotation,
+        entities=entities, own=own)

