@@ -6,7 +6,7 @@ import hashlib
 import secrets
 
 import sqlalchemy as sa
-from flask import Flask, Response, request
+from flask import Flask, Response, flash, jsonify, redirect, request, url_for
 
 from .db import db
 from .extensions import csrf, login_manager
@@ -26,6 +26,30 @@ def hash_token(token: str) -> str:
 def new_token() -> str:
     """A fresh random API token, shown to its owner once."""
     return "ann_" + secrets.token_urlsafe(32)
+
+
+def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token for a user; returns the row and the plain token (never stored); the caller commits."""
+    plain = new_token()
+    token = ApiToken(user_id=user.id, name=name.strip()[:80] or "script", token_hash=hash_token(plain))
+    db.session.add(token)
+    db.session.flush()
+    return token, plain
+
+
+def user_tokens(user: User) -> list[ApiToken]:
+    """A user's tokens, newest first, revoked ones included."""
+    return list(db.session.scalars(
+        sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())))
+
+
+def revoke_token(user: User, token_id: int) -> bool:
+    """Revoke one of the user's own tokens; False if it is not theirs or already revoked."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id or token.revoked_at is not None:
+        return False
+    token.revoked_at = utcnow()
+    return True
 
 
 @login_manager.user_loader
@@ -48,6 +72,15 @@ def load_user_from_token(req: object) -> User | None:
     token.last_used_at = utcnow()
     request.environ["annotator.token_auth"] = True
     return token.user
+
+
+@login_manager.unauthorized_handler
+def _unauthorized() -> Response | tuple[Response, int]:
+    """Scripts get a JSON 401; people are sent to the login page."""
+    if request.path.startswith("/api/"):
+        return jsonify(error="Log in or send a valid API token (Authorization: Bearer ...).", status=401), 401
+    flash("Please log in to see this page.", "info")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
 def _set_headers(response: Response) -> Response:

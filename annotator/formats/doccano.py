@@ -191,8 +191,10 @@ class _Reader:
         holder, target = self.links.get((sid, "holder")), self.links.get((sid, "target"))
         return {"uid": info.get("uid") or f"s{sid}", "evidence": self._span(sid),
                 "polarity": span["label"][len(STANCE_PREFIX):].lower(),
-                "holder": info.get("holder") or self._text(holder), "holder_entity": self.uid(holder),
-                "target": info.get("target") or self._text(target), "target_entity": self.uid(target),
+                "holder": info["holder"] if "holder" in info else self._text(holder),
+                "holder_entity": self.uid(holder),
+                "target": info["target"] if "target" in info else self._text(target),
+                "target_entity": self.uid(target),
                 "confidence": info.get("confidence"), "origin": info.get("origin", "human")}
 
     def _text(self, sid: int | None) -> str:

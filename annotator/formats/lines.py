@@ -49,7 +49,7 @@ def read_jsonl(stream: IO[bytes] | str | Path, *, source: str | None = None,
 def parse_line(raw: bytes, *, source: str, line: int) -> dict[str, Any]:
     """Decode one JSONL line into a dict; raise FormatError naming what is wrong."""
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8").rstrip("\r\n")
     except UnicodeDecodeError as err:
         raise FormatError(f"invalid UTF-8 at byte {err.start}", source=source, line=line) from None
     try:

@@ -43,10 +43,14 @@ def map_label(label: str, labels: Sequence[str], label_map: Mapping[str, str] | 
     return mapped if mapped in labels else None
 
 
-def _strip_determiner(span: SpacySpan) -> SpacySpan:
-    if span.label_ not in KEEP_DETERMINER and len(span) > 1 and span[0].lower_ in DETERMINERS:
-        return SpacySpan(span.doc, span.start + 1, span.end, label=span.label)
-    return span
+def _trim(span: SpacySpan) -> SpacySpan:
+    """Drop a leading determiner (except in country names) and a trailing possessive or punctuation."""
+    start, end = span.start, span.end
+    if span.label_ not in KEEP_DETERMINER and end - start > 1 and span[0].lower_ in DETERMINERS:
+        start += 1
+    while end - start > 1 and (span.doc[end - 1].tag_ == "POS" or span.doc[end - 1].is_punct):
+        end -= 1
+    return span if (start, end) == (span.start, span.end) else SpacySpan(span.doc, start, end, label=span.label)
 
 
 def _words(span: SpacySpan) -> frozenset[str]:
@@ -80,7 +84,7 @@ def index_entities(doc: Doc, *, labels: Sequence[str],
         label = map_label(ent.label_, labels, label_map)
         if label is None or _is_description(ent, kept):
             continue
-        span = _strip_determiner(ent)
+        span = _trim(ent)
         kept.append(span)
         n = len(index.entities)
         index.entities.append(Entity(f"m-e{n}", span.start_char, span.end_char, label, "model"))

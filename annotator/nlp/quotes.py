@@ -71,14 +71,20 @@ def _cue_nearby(doc: Doc, inner: SpacySpan, cues: Collection[str]) -> Token | No
 
 def _kind(doc: Doc, inner: SpacySpan, quoted: Quoted) -> str:
     """Direct for a quoted clause or sentence, mixed for a fragment inside the reporter's sentence."""
-    if quoted.paragraphs > 1 or len(list(inner.sents)) > 1:
+    if quoted.paragraphs > 1 or any(tok.is_sent_start for tok in inner[1:]):
         return "direct"
     for tok in inner:
         if tok.dep_ in SUBJECT_DEPS and inner.start <= tok.head.i < inner.end:
             return "direct"
-    first = doc[inner.start - 1] if inner.start > 0 else None
-    opens_sentence = first is None or first.is_sent_start or first.i == first.sent.start
-    return "direct" if opens_sentence or quoted.start == 0 else "mixed"
+    return "direct" if _opens_sentence(doc, inner.start - 1) else "mixed"
+
+
+def _opens_sentence(doc: Doc, mark: int) -> bool:
+    """Whether the opening mark (token index) stands at the start of a sentence."""
+    if mark <= 0 or doc[mark].is_sent_start:
+        return True
+    before = doc[mark - 1]
+    return before.text in (".", "!", "?", ":") or "\n" in before.text
 
 
 def _found(doc: Doc, quoted: Quoted, ents: EntityIndex, cues: Collection[str],

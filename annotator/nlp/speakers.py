@@ -109,22 +109,31 @@ def _entity_is(ents: EntityIndex, index: int | None, labels: frozenset[str]) -> 
     return index is not None and ents.spans[index].label_ in labels
 
 
-def _is_subject(ents: EntityIndex, index: int) -> bool:
-    return any(t.dep_ in SUBJECT_DEPS or t.dep_ == "appos" for t in ents.spans[index])
+def _salience(ents: EntityIndex, index: int) -> int:
+    """2 for the subject of a main clause, 1 for any other subject, 0 otherwise."""
+    best = 0
+    for tok in ents.spans[index]:
+        subject = tok.dep_ in SUBJECT_DEPS or (tok.dep_ == "appos" and tok.head.dep_ in SUBJECT_DEPS)
+        if subject:
+            main = tok.head.dep_ == "ROOT" or (tok.head.dep_ == "conj" and tok.head.head.dep_ == "ROOT")
+            best = max(best, 2 if main else 1)
+    return best
 
 
 def _previous_entity(ents: EntityIndex, before: int, labels: frozenset[str], *,
                      subjects_first: bool = True) -> int | None:
-    """Nearest entity of those labels ending before token ``before``, preferring subjects."""
-    nearest: int | None = None
+    """Nearest entity of those labels before token ``before``, preferring main-clause subjects."""
+    best: int | None = None
+    best_rank = -1
     for n in range(len(ents.spans) - 1, -1, -1):
         if ents.spans[n].end > before or ents.spans[n].label_ not in labels:
             continue
-        if not subjects_first or _is_subject(ents, n):
-            return n
-        if nearest is None:
-            nearest = n
-    return nearest
+        rank = _salience(ents, n) if subjects_first else 0
+        if rank > best_rank:
+            best, best_rank = n, rank
+        if best_rank == 2 or not subjects_first:
+            break
+    return best
 
 
 def _near_title(doc: Doc, ents: EntityIndex, i: int) -> int | None:
@@ -133,6 +142,16 @@ def _near_title(doc: Doc, ents: EntityIndex, i: int) -> int | None:
     for j in range(max(sent.start, i - 2), min(sent.end, i + TITLE_WINDOW)):
         found = ents.at_token(j)
         if j != i and _entity_is(ents, found, PERSON_LABELS | frozenset({"ORG"})):
+            return found
+    return None
+
+
+def _apposed(ents: EntityIndex, tok: Token) -> int | None:
+    """An agent entity in apposition to the token ("the ambassador, Grace Wanjiru")."""
+    linked = [c for c in tok.children if c.dep_ == "appos"] + ([tok.head] if tok.dep_ == "appos" else [])
+    for other in linked:
+        found = ents.at_token(other.i)
+        if _entity_is(ents, found, AGENT_LABELS):
             return found
     return None
 
@@ -147,6 +166,8 @@ def _description_referent(doc: Doc, ents: EntityIndex, head: Token, start: int) 
         if tok.lower_ != head.lower_ and tok.lemma_.lower() != word:
             continue
         found = ents.at_token(j)
+        if found is None:
+            found = _apposed(ents, tok)
         if found is None and tok.pos_ == "PROPN":  # a capitalised title next to a name
             found = _near_title(doc, ents, j)
         if _entity_is(ents, found, AGENT_LABELS):
@@ -160,10 +181,9 @@ def refers_to(head: Token, ents: EntityIndex, start: int | None = None) -> int |
     own = ents.at_token(head.i)
     if own is not None:
         return own
-    for child in head.children:
-        found = ents.at_token(child.i) if child.dep_ == "appos" else None
-        if _entity_is(ents, found, AGENT_LABELS):
-            return found
+    apposed = _apposed(ents, head)
+    if apposed is not None:
+        return apposed
     lower = head.lower_
     begin = head.i if start is None else start
     if lower in PERSON_PRONOUNS:

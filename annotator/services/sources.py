@@ -1,57 +1,51 @@
-"""Reading import files (.txt, .jsonl, or folders of them) into records to import."""
+"""Reading import files (.txt, JSONL in any supported format, or folders of them) into records."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from ..formats import FormatError
+from ..formats.lines import DEFAULT_MAX_LINE_BYTES, JSONL_SUFFIXES, TEXT_SUFFIXES
+from ..formats.reader import read_tasks
 from .importer import ImportFailed, Record
 
-SUFFIXES = (".txt", ".jsonl")
 
-
-def files_of(path: Path) -> list[Path]:
-    """The importable files at a path: the file itself or a folder's files, sorted."""
-    if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in SUFFIXES)
+def read_path(path: Path, *, labels: Sequence[str] | None = None,
+              polarities: Sequence[str] | None = None,
+              max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> Iterator[Record]:
+    """Yield one checked record per text file or JSONL line; ImportFailed names file, line, field."""
+    path = Path(path)
     if not path.exists():
         raise ImportFailed(f"{path}: no such file or folder")
-    return [path]
-
-
-def read_path(path: Path) -> Iterator[Record]:
-    """Yield records from a .txt file, a JSONL file, or a folder of them."""
-    for file in files_of(path):
-        if file.suffix == ".txt":
-            yield _read_text(file)
-        else:
-            yield from _read_jsonl(file)
-
-
-def _read_text(file: Path) -> Record:
     try:
-        text = file.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise ImportFailed(f"{file}: not valid UTF-8 ({err.reason} at byte {err.start})") from None
-    return Record(text=text, meta={"source": file.name}, source=str(file))
+        for source, task in read_tasks(path, labels=labels, polarities=polarities,
+                                       max_line_bytes=max_line_bytes):
+            annotator_id = task.annotator_id
+            if annotator_id is None and isinstance(source.data.get("_annotator_id"), str):
+                annotator_id = source.data["_annotator_id"]  # doccano lines we exported carry it
+            yield Record(text=task.text, meta=task.meta, tokens=task.tokens, annotation=task.annotation,
+                         annotator_id=annotator_id, answer=task.answer, status=task.status,
+                         source=source.source, line=source.line, checked=task.annotation is not None
+                         and task.tokens is not None)
+    except FormatError as err:
+        raise ImportFailed(str(err)) from None
 
 
-def _read_jsonl(file: Path) -> Iterator[Record]:
-    with file.open("rb") as fh:
-        for number, raw in enumerate(fh, 1):
-            if not raw.strip():
-                continue
-            where = f"{file}, line {number}"
-            try:
-                data = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError:
-                raise ImportFailed(f"{where}: not valid UTF-8") from None
-            except ValueError as err:
-                raise ImportFailed(f"{where}: bad JSON ({err})") from None
-            if not isinstance(data, dict):
-                raise ImportFailed(f"{where}: each line must be a JSON object")
-            meta = data.get("meta") or {}
-            if not isinstance(meta, dict):
-                raise ImportFailed(f"{where}, field meta: must be an object")
-            yield Record(text=data.get("text"), meta=meta, source=str(file), line=number)  # type: ignore[arg-type]
+def _files(path: Path) -> list[Path]:
+    suffixes = TEXT_SUFFIXES + JSONL_SUFFIXES
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
+    return [path] if path.suffix.lower() in suffixes else []
+
+
+def count_records(path: Path) -> int:
+    """How many records read_path will yield (text files plus non-blank JSONL lines), for progress."""
+    total = 0
+    for file in _files(Path(path)):
+        if file.suffix.lower() in TEXT_SUFFIXES:
+            total += 1
+            continue
+        with file.open("rb") as fh:
+            total += sum(1 for raw in fh if raw.strip())
+    return total

@@ -19,8 +19,8 @@ def _error(err: HTTPException):  # type: ignore[no-untyped-def]
 
 def init_app(app: Flask) -> None:
     """Register every blueprint and the error handlers."""
-    from . import api, auth, datasets
+    from . import api, auth, datasets, profile, editor
 
-    for module in (auth, datasets, api):
+    for module in (auth, datasets, api, profile, editor):
         app.register_blueprint(module.bp)
     app.register_error_handler(HTTPException, _error)

@@ -14,6 +14,12 @@ TEXT = "Akbari said that \u201cthe army knows.\u201d Iran backs Assad, Reuters r
 
 
 @pytest.fixture(scope="session")
+def text() -> str:
+    """A short news-like text with a quote and a stance."""
+    return TEXT
+
+
+@pytest.fixture(scope="session")
 def nlp() -> Language:
     """spaCy's blank English tokenizer."""
     return spacy.blank("en")

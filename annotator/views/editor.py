@@ -1,0 +1,67 @@
+"""The annotation editor: the queue's "next" link and the editing page of one set."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from markdown_it import MarkdownIt
+from werkzeug.wrappers import Response
+
+from ..db import db
+from ..models import AnnotationSet
+from ..services import queue
+from ..services.annotations import ensure_seeded
+from .access import get_dataset, get_set
+from .api import set_payload
+
+bp = Blueprint("editor", __name__)
+_markdown = MarkdownIt("commonmark", {"html": False})
+
+
+def render_guidelines(text: str) -> str:
+    """Guidelines Markdown as HTML; raw HTML in the source is escaped, never passed through."""
+    return _markdown.render(text or "")
+
+
+@bp.get("/datasets/<int:dataset_id>/next")
+@login_required
+def next_document(dataset_id: int) -> str | Response:
+    """Go to the viewer's next unfinished document, or show that the queue is done."""
+    dataset = get_dataset(dataset_id)
+    aset = queue.next_set(dataset, current_user, after_document=request.args.get("after", type=int))
+    if aset is not None:
+        return redirect(url_for("editor.annotate", set_id=aset.id))
+    return render_template("editor/done.html", dataset=dataset, progress=queue.progress(dataset, current_user))
+
+
+def editor_data(aset: AnnotationSet) -> dict[str, Any]:
+    """Everything the editor script needs, passed as one JSON block."""
+    doc = aset.document
+    dataset = doc.dataset
+    return {
+        "set": set_payload(aset), "text": doc.text, "tokens": doc.tokens,
+        "labels": dataset.entity_labels, "polarities": dataset.stance_polarities,
+        "api": url_for("api.save_set", set_id=aset.id),
+        "statusApi": url_for("api.change_status", set_id=aset.id),
+        "next": url_for("editor.next_document", dataset_id=dataset.id),
+        "skip": url_for("editor.next_document", dataset_id=dataset.id, after=doc.id),
+        "back": url_for("datasets.document", document_id=doc.id),
+    }
+
+
+@bp.get("/annotate/<int:set_id>")
+@login_required
+def annotate(set_id: int) -> str:
+    """Edit one annotation set (annotators their own; reviewers the gold)."""
+    aset = get_set(set_id, write=True)
+    if not aset.seeded:
+        ensure_seeded(aset)
+        db.session.commit()
+    dataset = aset.document.dataset
+    mine = aset.kind == "annotator"
+    return render_template(
+        "editor/editor.html", aset=aset, doc=aset.document, dataset=dataset,
+        data=editor_data(aset), guidelines=render_guidelines(dataset.guidelines),
+        progress=queue.progress(dataset, current_user) if mine else None)

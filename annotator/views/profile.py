@@ -1,0 +1,89 @@
+"""The user's own profile: change the password, create and revoke API tokens."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from ..db import db
+from ..forms import EmptyForm
+from ..security import issue_token, revoke_token, user_tokens
+
+bp = Blueprint("profile", __name__, url_prefix="/profile")
+
+
+class PasswordForm(FlaskForm):
+    """Current password, new password twice."""
+
+    current = PasswordField("Current password", validators=[DataRequired()])
+    new = PasswordField("New password", validators=[DataRequired(), Length(min=8, max=200)])
+    confirm = PasswordField("New password again",
+                            validators=[DataRequired(), EqualTo("new", message="The two new passwords differ.")])
+    submit = SubmitField("Change password")
+
+
+class TokenForm(FlaskForm):
+    """A name that says which script the token is for."""
+
+    name = StringField("Token name", validators=[DataRequired(), Length(max=80)])
+    submit = SubmitField("Create token")
+
+
+def _page(*, password_form: PasswordForm | None = None, token_form: TokenForm | None = None,
+          new_token: str | None = None, status: int = 200) -> tuple[str, int]:
+    return render_template(
+        "profile/show.html", password_form=password_form or PasswordForm(),
+        token_form=token_form or TokenForm(), revoke_form=EmptyForm(), tokens=user_tokens(current_user),
+        new_token=new_token), status
+
+
+@bp.get("")
+@login_required
+def show() -> tuple[str, int]:
+    """The profile page."""
+    return _page()
+
+
+@bp.post("/password")
+@login_required
+def change_password() -> Response | tuple[str, int]:
+    """Change the password after checking the current one."""
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        return _page(password_form=form, status=422)
+    if not current_user.check_password(form.current.data or ""):
+        form.current.errors = ["The current password is wrong."]
+        return _page(password_form=form, status=422)
+    current_user.set_password(form.new.data or "")
+    db.session.commit()
+    flash("Your password was changed.", "success")
+    return redirect(url_for("profile.show"))
+
+
+@bp.post("/tokens")
+@login_required
+def create_token() -> tuple[str, int]:
+    """Create an API token and show it once (only its hash is kept)."""
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _page(token_form=form, status=422)
+    _, plain = issue_token(current_user, form.name.data or "")
+    db.session.commit()
+    return _page(new_token=plain, status=201)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@login_required
+def revoke(token_id: int) -> Response:
+    """Revoke one of the user's tokens."""
+    if not EmptyForm().validate_on_submit():
+        abort(400, "The form was incomplete.")
+    if not revoke_token(current_user, token_id):
+        abort(404, "No such token of yours.")
+    db.session.commit()
+    flash("The token was revoked: scripts using it are refused from now on.", "success")
+    return redirect(url_for("profile.show"))

@@ -1,0 +1,163 @@
+"""Reviewing: the adjudication page, its POST actions, the history with restore, and agreement."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from ..db import db
+from ..models import annotation_of
+from ..render import segments
+from ..services import agreement as figures
+from ..services import review as adjudication
+from ..services.annotations import VersionConflict, history
+from ..spans import SpanError
+from .access import get_dataset, get_document, get_set, reviewer_required
+from .review_text import describe
+
+bp = Blueprint("review", __name__)
+VIEWS = ("merged", "side")
+
+
+def _version_field() -> int | None:
+    raw = request.form.get("gold_version", "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _act(document_id: int, action: Callable[..., Any], message: str, **kwargs: Any) -> Response:
+    """Run one adjudication action, commit, and go back to the review page."""
+    doc = get_document(document_id)
+    try:
+        action(doc, user=current_user, **kwargs)
+    except (VersionConflict, SpanError, ValueError) as err:
+        db.session.rollback()
+        flash(f"Not saved: {err}", "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    view = request.form.get("view", "merged")
+    anchor = request.form.get("focus", "")
+    return redirect(url_for("review.page", document_id=doc.id, view=view if view in VIEWS else "merged")
+                    + (f"#{anchor}" if anchor.replace("-", "").isalnum() else ""))
+
+
+@bp.route("/documents/<int:document_id>/review")
+@reviewer_required
+def page(document_id: int) -> str:
+    """The document's versions merged (or side by side), the gold set and the agreement figures."""
+    doc = get_document(document_id)
+    state = adjudication.review_state(doc)
+    gold = state.versions.get("gold")
+    merged_entities = {i.item["uid"]: i.item for i in state.merged.layer("entities")}
+    version_entities = {name: {e.uid: e.to_dict() for e in a.entities} for name, a in state.versions.items()}
+    view = request.args.get("view", "merged")
+    return render_template(
+        "review/page.html", doc=doc, dataset=doc.dataset, state=state, view=view if view in VIEWS else "merged",
+        gold_segments=segments(doc.text, gold) if gold else None,
+        colours={name: i % 6 for i, name in enumerate(state.annotators)},
+        describe=lambda layer, item, entities: describe(layer, item, entities, doc.text),
+        merged_entities=merged_entities, version_entities=version_entities,
+        agreement=figures.document_figures(doc))
+
+
+@bp.post("/documents/<int:document_id>/review/take")
+@reviewer_required
+def take(document_id: int) -> Response:
+    """Copy one item of a version into gold."""
+    return _act(document_id, adjudication.take_item, "Taken into gold.", source=request.form.get("source", ""),
+                layer=request.form.get("layer", ""), uid=request.form.get("uid", ""),
+                expected_version=_version_field())
+
+
+@bp.post("/documents/<int:document_id>/review/remove")
+@reviewer_required
+def remove(document_id: int) -> Response:
+    """Drop one item from gold."""
+    return _act(document_id, adjudication.remove_item, "Removed from gold.", layer=request.form.get("layer", ""),
+                uid=request.form.get("uid", ""), expected_version=_version_field())
+
+
+@bp.post("/documents/<int:document_id>/review/agreed")
+@reviewer_required
+def accept_agreed(document_id: int) -> Response:
+    """Add everything all annotators agree on to gold."""
+    return _act(document_id, adjudication.accept_agreed, "Accepted every agreed item.",
+                expected_version=_version_field())
+
+
+@bp.post("/documents/<int:document_id>/review/done")
+@reviewer_required
+def mark_reviewed(document_id: int) -> Response:
+    """Save the gold as reviewed; submitted annotator sets become reviewed."""
+    return _act(document_id, adjudication.mark_reviewed, "Gold saved and marked reviewed.",
+                expected_version=_version_field())
+
+
+@bp.route("/documents/<int:document_id>/history")
+@reviewer_required
+def document_history(document_id: int) -> str:
+    """Who changed what and when, newest first, with restore buttons."""
+    doc = get_document(document_id)
+    return render_template("review/history.html", doc=doc, dataset=doc.dataset, events=history(doc.id),
+                           sets=adjudication.document_sets(doc))
+
+
+@bp.post("/sets/<int:set_id>/restore")
+@reviewer_required
+def restore(set_id: int) -> Response:
+    """Bring a set back to an earlier version (audited as the reviewer's edits)."""
+    aset = get_set(set_id)
+    version = request.form.get("version", type=int) or 0
+    expected = request.form.get("set_version", type=int) or 0
+    try:
+        adjudication.restore(aset, version, user=current_user, expected_version=expected)
+    except (VersionConflict, SpanError) as err:
+        db.session.rollback()
+        flash(f"Not restored: {err}", "error")
+    else:
+        db.session.commit()
+        flash(f"{aset.owner_name}'s set restored to version {version}.", "success")
+    return redirect(url_for("review.document_history", document_id=aset.document_id))
+
+
+@bp.route("/datasets/<int:dataset_id>/dashboard")
+@reviewer_required
+def dashboard(dataset_id: int) -> str:
+    """Agreement figures, a bar chart, pairs, labels and per-annotator work for a dataset."""
+    dataset = get_dataset(dataset_id)
+    agreement, gold = figures.dataset_figures(dataset)
+    return render_template("review/dashboard.html", dataset=dataset, agreement=agreement,
+                           overall=agreement.overall(), gold=gold,
+                           people=figures.annotator_figures(dataset, gold))
+
+
+@bp.get("/api/datasets/<int:dataset_id>/agreement")
+@reviewer_required
+def dataset_agreement_json(dataset_id: int) -> Response:
+    """Dataset agreement among annotators and against gold, as JSON."""
+    agreement, gold = figures.dataset_figures(get_dataset(dataset_id))
+    return jsonify(dataset_id=dataset_id, agreement=agreement.to_dict(), gold=gold.to_dict())
+
+
+@bp.get("/api/documents/<int:document_id>/agreement")
+@reviewer_required
+def document_agreement_json(document_id: int) -> Response:
+    """One document's agreement among the annotators who finished it, as JSON."""
+    return jsonify(document_id=document_id, agreement=figures.document_figures(get_document(document_id)).to_dict())
+
+
+@bp.get("/api/review/documents/<int:document_id>")
+@reviewer_required
+def review_json(document_id: int) -> Response:
+    """The merged versions and the gold set of a document, as JSON."""
+    state = adjudication.review_state(get_document(document_id))
+    if not state.sets:
+        abort(404, "This document has no annotation sets.")
+    gold = state.gold
+    return jsonify(merged=state.merged.to_dict(), gold=None if gold is None else {
+        "id": gold.id, "version": gold.version, "status": gold.status,
+        "annotation": annotation_of(gold.id).to_dict()})

@@ -1,0 +1,150 @@
+"""spaCy Docs and DocBin files from annotation sets, and training on them with spacy train."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from spacy.cli.train import train
+from spacy.language import Language
+from spacy.tokens import DocBin
+from spacy.util import load_config_from_str, load_model_from_config
+
+from annotator.formats.docbin import DocBinWriter, annotation_from_doc, doc_from_annotation
+from annotator.formats.errors import FormatError
+from annotator.spans import Annotation, Entity, Span
+
+Tokenize = Callable[[str], list[tuple[int, int]]]
+
+TRAIN_CONFIG = """
+[paths]
+train = null
+dev = null
+
+[nlp]
+lang = "en"
+pipeline = ["ner"]
+batch_size = 8
+
+[components]
+
+[components.ner]
+factory = "ner"
+
+[components.ner.model]
+@architectures = "spacy.TransitionBasedParser.v2"
+state_type = "ner"
+extra_state_tokens = false
+hidden_width = 8
+maxout_pieces = 2
+use_upper = true
+
+[components.ner.model.tok2vec]
+@architectures = "spacy.HashEmbedCNN.v2"
+pretrained_vectors = null
+width = 8
+depth = 1
+embed_size = 100
+window_size = 1
+maxout_pieces = 2
+subword_features = false
+
+[corpora]
+
+[corpora.train]
+@readers = "spacy.Corpus.v1"
+path = ${paths.train}
+
+[corpora.dev]
+@readers = "spacy.Corpus.v1"
+path = ${paths.dev}
+
+[training]
+max_epochs = 1
+max_steps = 4
+eval_frequency = 2
+seed = 0
+"""
+
+
+def test_doc_rebuilds_the_text_with_entities_and_span_groups(
+        nlp: Language, tokenize: Tokenize, text: str, annotation: Annotation) -> None:
+    doc = doc_from_annotation(nlp.vocab, text, tokenize(text), annotation)
+    assert doc.text == text
+    assert [(e.text, e.label_, e.id_) for e in doc.ents] == [
+        ("Akbari", "PERSON", "e1"), ("Iran", "GPE", "e2"), ("Assad", "PERSON", "e3")]
+    assert [(s.text, s.label_, s.kb_id_) for s in doc.spans["quotes"]] == [
+        ("the army knows.", "direct", "e1")]
+    assert [s.text for s in doc.spans["cues"]] == ["said"]
+    assert [s.text for s in doc.spans["speakers"]] == ["Akbari"]
+    assert [(s.text, s.label_) for s in doc.spans["stance_evidence"]] == [
+        ("Iran backs Assad", "favor"), ("Iran backs Assad", "against")]
+    assert annotation_from_doc(doc) == annotation
+
+
+def test_whitespace_tokens_keep_the_text_exact(nlp: Language, tokenize: Tokenize) -> None:
+    text = "Akbari  spoke.\n\nThen  he left. "
+    annotation = Annotation(entities=[Entity("e1", 0, 6, "PERSON")])
+    assert doc_from_annotation(nlp.vocab, text, tokenize(text), annotation).text == text
+
+
+def test_quote_spans_widen_to_whole_tokens(nlp: Language, tokenize: Tokenize, text: str,
+                                           annotation: Annotation) -> None:
+    quote = replace(annotation.quotes[0], content=Span(19, 30))
+    doc = doc_from_annotation(nlp.vocab, text, tokenize(text), replace(annotation, quotes=[quote]))
+    assert doc.spans["quotes"][0].text == "the army knows"
+
+
+def test_entity_off_token_boundaries_is_an_error(nlp: Language, tokenize: Tokenize,
+                                                 text: str) -> None:
+    annotation = Annotation(entities=[Entity("e1", 0, 6, "PERSON"), Entity("e2", 35, 37, "GPE")])
+    with pytest.raises(FormatError) as caught:
+        doc_from_annotation(nlp.vocab, text, tokenize(text), annotation, source="export")
+    assert str(caught.value) == ("export, field entities[1]: span [35, 37) 'Ir' is not on token "
+                                 "boundaries")
+
+
+def test_overlapping_entities_are_an_error(nlp: Language, tokenize: Tokenize, text: str) -> None:
+    annotation = Annotation(entities=[Entity("e1", 35, 45, "ORG"), Entity("e2", 35, 39, "GPE")])
+    with pytest.raises(FormatError, match="field entities: entities cannot be set"):
+        doc_from_annotation(nlp.vocab, text, tokenize(text), annotation)
+
+
+def test_writer_to_one_file_loads_back(tmp_path: Path, nlp: Language, tokenize: Tokenize,
+                                       text: str, annotation: Annotation) -> None:
+    with DocBinWriter(tmp_path / "train.spacy") as writer:
+        for _ in range(3):
+            writer.add(doc_from_annotation(nlp.vocab, text, tokenize(text), annotation))
+    assert writer.written == [tmp_path / "train.spacy"]
+    docs = list(DocBin().from_disk(tmp_path / "train.spacy").get_docs(nlp.vocab))
+    assert len(docs) == 3
+    assert all(annotation_from_doc(doc) == annotation for doc in docs)
+
+
+def test_writer_to_a_folder_writes_bounded_shards(tmp_path: Path, nlp: Language,
+                                                  tokenize: Tokenize, text: str,
+                                                  annotation: Annotation) -> None:
+    with DocBinWriter(tmp_path / "export", shard_size=2) as writer:
+        for _ in range(5):
+            writer.add(doc_from_annotation(nlp.vocab, text, tokenize(text), annotation))
+    names = sorted(p.name for p in (tmp_path / "export").iterdir())
+    assert names == ["export-000.spacy", "export-001.spacy", "export-002.spacy"]
+    sizes = [len(DocBin().from_disk(tmp_path / "export" / n)) for n in names]
+    assert sizes == [2, 2, 1]
+
+
+def test_spacy_train_runs_one_epoch_on_an_export(tmp_path: Path, nlp: Language,
+                                                 tokenize: Tokenize, text: str,
+                                                 annotation: Annotation) -> None:
+    with DocBinWriter(tmp_path / "corpus", shard_size=4) as writer:
+        for _ in range(6):
+            writer.add(doc_from_annotation(nlp.vocab, text, tokenize(text), annotation))
+    config = tmp_path / "config.cfg"
+    load_model_from_config(load_config_from_str(TRAIN_CONFIG), auto_fill=True).config.to_disk(config)
+    corpus = str(tmp_path / "corpus")
+    train(config, tmp_path / "model", overrides={"paths.train": corpus, "paths.dev": corpus})
+    trained = (tmp_path / "model" / "model-last")
+    assert (trained / "ner").is_dir()
+    assert "PERSON" in (trained / "ner" / "moves").read_text(encoding="utf-8", errors="replace")
