@@ -6,7 +6,8 @@ import hashlib
 import secrets
 
 import sqlalchemy as sa
-from flask import Flask, Response, flash, jsonify, redirect, request, url_for
+from flask import Flask, Response, abort, flash, jsonify, redirect, request, url_for
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from .db import db
 from .extensions import csrf, login_manager
@@ -75,7 +76,7 @@ def load_user_from_token(req: object) -> User | None:
 
 
 @login_manager.unauthorized_handler
-def _unauthorized() -> Response | tuple[Response, int]:
+def _unauthorized() -> WerkzeugResponse | tuple[Response, int]:
     """Scripts get a JSON 401; people are sent to the login page."""
     if request.path.startswith("/api/"):
         return jsonify(error="Log in or send a valid API token (Authorization: Bearer ...).", status=401), 401
@@ -101,11 +102,15 @@ def _csrf_unless_token() -> None:
             ApiToken.token_hash == hash_token(header[7:].strip()), ApiToken.revoked_at.is_(None)))
         if valid is not None:
             return
+        abort(401, "This API token is unknown or revoked.")
     csrf.protect()
 
 
 def init_app(app: Flask) -> None:
-    """Register headers and CSRF checks."""
+    """Register headers and CSRF checks; keep the session cookie away from other sites' requests."""
+    if not app.config.get("SESSION_COOKIE_SAMESITE"):  # Flask's default is None, which setdefault keeps
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.after_request(_set_headers)
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     if app.config.get("WTF_CSRF_ENABLED", True):

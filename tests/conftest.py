@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 
 from annotator import create_app
@@ -29,13 +29,16 @@ BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 @pytest.fixture(scope="session")
 def pg_database(worker_id: str) -> Iterator[str]:
     """A PostgreSQL database of this test worker's own, so parallel workers never collide."""
-    name = f"annotator_test_{worker_id}".replace("-", "_")
+    name = f"annotator_test_{os.getpid()}_{worker_id}".replace("-", "_")
     admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     yield PG_URL.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -53,6 +56,12 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         "TESTING": True, "DATABASE_URL": database_url, "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test", "HUEY_IMMEDIATE": True, "HUEY_URL": f"sqlite:///{tmp_path / 'jobs.sqlite'}",
     })
+
+    @app.before_request
+    def _forget_cached_user() -> None:
+        # The fixture keeps one app context open, so `g` would carry the last request's user along.
+        g.pop("_login_user", None)
+
     with app.app_context():
         db.drop_all()
         db.create_all()

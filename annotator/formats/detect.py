@@ -22,5 +22,6 @@ def detect_format(record: Mapping[str, Any]) -> FormatName:
 
 
 def _is_label_triples(value: object) -> bool:
+    """Whether a value is doccano's older ``[[start, end, label], ...]``."""
     return isinstance(value, list) and all(
         isinstance(item, list) and len(item) == 3 and isinstance(item[2], str) for item in value)

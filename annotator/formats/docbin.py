@@ -38,7 +38,8 @@ def doc_from_annotation(vocab: Vocab, text: str, tokens: Sequence[tuple[int, int
     try:
         doc.ents = ents
     except ValueError as err:
-        raise FormatError(f"entities cannot be set: {err}", source=source, field="entities") from None
+        raise FormatError(f"entities cannot be set: {err}", source=source,
+                          field="entities") from None
     for name in GROUPS:
         doc.spans[name] = []
     for i, q in enumerate(annotation.quotes):
@@ -51,6 +52,7 @@ def doc_from_annotation(vocab: Vocab, text: str, tokens: Sequence[tuple[int, int
 
 
 def _add_quote(doc: Doc, q: Quote, fld: str, source: str) -> None:
+    """Add a quote's content, cue and speaker to their span groups."""
     speaker = q.speaker_entity or ""
     doc.spans["quotes"].append(
         _char_span(doc, q.content, q.kind, f"{fld}.content", source, uid=q.uid, kb_id=speaker))
@@ -64,6 +66,7 @@ def _add_quote(doc: Doc, q: Quote, fld: str, source: str) -> None:
 
 def _char_span(doc: Doc, span: Span, label: str, fld: str, source: str, *, uid: str,
                kb_id: str = "", strict: bool = False) -> DocSpan:
+    """A Doc span for a character range; strict for entities, widened otherwise."""
     mode = "strict" if strict else "expand"
     result = doc.char_span(span.start, span.end, label=label, kb_id=kb_id, span_id=uid,
                            alignment_mode=mode)
@@ -75,6 +78,7 @@ def _char_span(doc: Doc, span: Span, label: str, fld: str, source: str, *, uid: 
 
 
 def _extras(annotation: Annotation) -> dict[str, dict[str, Any]]:
+    """Per-uid values the Doc has no place for."""
     extras: dict[str, dict[str, Any]] = {e.uid: {"origin": e.origin} for e in annotation.entities}
     for q in annotation.quotes:
         extras[q.uid] = {"origin": q.origin, "confidence": q.confidence}
@@ -104,10 +108,12 @@ def annotation_from_doc(doc: Doc) -> Annotation:
 
 
 def _span(span: DocSpan) -> Span:
+    """The character range of a Doc span."""
     return Span(span.start_char, span.end_char)
 
 
 def _stance(span: DocSpan, extra: dict[str, Any]) -> Stance:
+    """A Stance from its evidence span and extras."""
     return Stance(uid=span.id_, polarity=span.label_, evidence=_span(span),
                   holder=extra.get("holder", ""), holder_entity=extra.get("holder_entity"),
                   target=extra.get("target", ""), target_entity=extra.get("target_entity"),
@@ -144,6 +150,7 @@ class DocBinWriter:
         return self.written
 
     def _flush(self) -> None:
+        """Write the current DocBin to its file and start a new one."""
         if self.sharded:
             self.path.mkdir(parents=True, exist_ok=True)
             target = self.path / f"{self.path.name}-{len(self.written):03d}.spacy"

@@ -31,11 +31,13 @@ class _Builder:
         self.relations: list[dict[str, Any]] = []
 
     def entity(self, span: Span, label: str) -> int:
+        """Add an entity; return its id."""
         self.entities.append({"id": len(self.entities) + 1, "label": label,
                               "start_offset": span.start, "end_offset": span.end})
         return len(self.entities)
 
     def relation(self, from_id: int, to_id: int | None, kind: str) -> None:
+        """Add a relation when the target exists."""
         if to_id is not None:
             self.relations.append({"id": len(self.relations) + 1, "from_id": from_id,
                                    "to_id": to_id, "type": kind})
@@ -107,11 +109,14 @@ def _read_spans(record: Mapping[str, Any], text: str, where: Where) -> dict[int,
                               f"{len(text)} characters", f"{fld}.{bad}")
         if not isinstance(ent.get("label"), str) or not ent["label"]:
             raise where.error("is required and must be a string", f"{fld}.label")
+        if ent["id"] in spans:
+            raise where.error(f"duplicate entity id {ent['id']}", f"{fld}.id")
         spans[ent["id"]] = {"field": fld, "start": start, "end": end, "label": ent["label"]}
     return spans
 
 
 def _triple(value: object, where: Where, fld: str, i: int) -> dict[str, Any]:
+    """An older ``[start, end, label]`` triple as an entity object."""
     if not isinstance(value, list) or len(value) != 3:
         raise where.error("must be [start, end, label]", fld)
     return {"id": i + 1, "start_offset": value[0], "end_offset": value[1], "label": value[2]}
@@ -132,6 +137,7 @@ class _Reader:
         self._read_relations(record.get("relations"))
 
     def _read_relations(self, relations: object) -> None:
+        """Index relations by (entity id, type); note unsupported types."""
         for i, rel in enumerate(relations if isinstance(relations, list) else []):
             fld = f"relations[{i}]"
             if not isinstance(rel, Mapping):
@@ -173,10 +179,12 @@ class _Reader:
         return str(self.info.get(sid, {}).get("uid") or f"e{sid}")
 
     def _span(self, sid: int | None) -> dict[str, int] | None:
+        """The offsets of an entity id as a span dict."""
         return None if sid is None else {"start": self.spans[sid]["start"],
                                          "end": self.spans[sid]["end"]}
 
     def _quote(self, sid: int, span: dict[str, Any]) -> dict[str, Any]:
+        """A quote dict from a QUOTE entity and its relations."""
         info = self.quote_info.get(sid, {})
         speaker = self.links.get((sid, "speaker"))
         entity = self.links.get((speaker if speaker is not None else sid, "refers_to"))
@@ -187,6 +195,7 @@ class _Reader:
                 "origin": info.get("origin", "human")}
 
     def _stance(self, sid: int, span: dict[str, Any]) -> dict[str, Any]:
+        """A stance dict from a STANCE_* entity and its relations."""
         info = self.stance_info.get(sid, {})
         holder, target = self.links.get((sid, "holder")), self.links.get((sid, "target"))
         return {"uid": info.get("uid") or f"s{sid}", "evidence": self._span(sid),
@@ -198,8 +207,10 @@ class _Reader:
                 "confidence": info.get("confidence"), "origin": info.get("origin", "human")}
 
     def _text(self, sid: int | None) -> str:
+        """The covered text of an entity id."""
         return "" if sid is None else self.text[self.spans[sid]["start"]:self.spans[sid]["end"]]
 
 
 def _dicts(value: object) -> list[Mapping[str, Any]]:
+    """The objects of a list value; nothing when it is not a list."""
     return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []

@@ -25,12 +25,30 @@ def task_from_annotation(text: str, meta: Mapping[str, Any],
                          timestamp: int | None = None, status: str | None = None) -> dict[str, Any]:
     """One annotation set as a task dict; pass DocTokens to share token dicts between sets."""
     doc = as_doc_tokens(text, tokens)
+    return _task(text, meta, doc, annotation, doc.dicts(), answer=answer,
+                 annotator_id=annotator_id, timestamp=timestamp, status=status)
+
+
+def export_line(text: str, meta: Mapping[str, Any], tokens: Sequence[tuple[int, int]] | DocTokens,
+                annotation: Annotation, *, answer: str = "accept", annotator_id: str | None = None,
+                timestamp: int | None = None, status: str | None = None) -> bytes:
+    """The JSONL line of task_from_annotation, splicing in the document's cached token JSON."""
+    doc = as_doc_tokens(text, tokens)
+    return dumps_task(_task(text, meta, doc, annotation, orjson.Fragment(doc.tokens_json()),
+                            answer=answer, annotator_id=annotator_id, timestamp=timestamp,
+                            status=status))
+
+
+def _task(text: str, meta: Mapping[str, Any], doc: DocTokens, annotation: Annotation,
+          token_list: object, *, answer: str, annotator_id: str | None, timestamp: int | None,
+          status: str | None) -> dict[str, Any]:
+    """The task dict, with whatever token list value the caller chose."""
     spans, index = _spans(doc, annotation)
     quotes = [_quote(doc, q, index) for q in annotation.quotes]
     stances = [_stance(doc, s, index) for s in annotation.stances]
     input_hash = murmur(text)
     task: dict[str, Any] = {
-        "text": text, "meta": dict(meta), "tokens": doc.dicts(), "spans": spans,
+        "text": text, "meta": dict(meta), "tokens": token_list, "spans": spans,
         "relations": _relations(quotes), "quotes": quotes, "stances": stances, "answer": answer,
         "_input_hash": input_hash, "_task_hash": task_hash(input_hash, spans, quotes, stances),
         "_annotator_id": annotator_id, "_timestamp": timestamp, "_view_id": VIEW_ID,
@@ -62,6 +80,7 @@ def write_jsonl(tasks: Iterable[Mapping[str, Any]], stream: IO[bytes]) -> int:
 
 
 def _spans(doc: DocTokens, annotation: Annotation) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Span dicts of the entities, and each entity uid's index among them."""
     spans, index = [], {}
     for i, ent in enumerate(annotation.entities):
         first, last = doc.token_range(ent.start, ent.end)
@@ -72,6 +91,7 @@ def _spans(doc: DocTokens, annotation: Annotation) -> tuple[list[dict[str, Any]]
 
 
 def _span_object(doc: DocTokens, span: Span | None) -> dict[str, Any] | None:
+    """A span object with text and inclusive token indices."""
     if span is None:
         return None
     first, last = doc.token_range(span.start, span.end)
@@ -80,6 +100,7 @@ def _span_object(doc: DocTokens, span: Span | None) -> dict[str, Any] | None:
 
 
 def _quote(doc: DocTokens, quote: Quote, index: Mapping[str, int]) -> dict[str, Any]:
+    """A quote as a task dict."""
     return {
         "content": _span_object(doc, quote.content), "cue": _span_object(doc, quote.cue),
         "speaker": _span_object(doc, quote.speaker),
@@ -90,6 +111,7 @@ def _quote(doc: DocTokens, quote: Quote, index: Mapping[str, int]) -> dict[str, 
 
 
 def _stance(doc: DocTokens, stance: Stance, index: Mapping[str, int]) -> dict[str, Any]:
+    """A stance as a task dict."""
     return {
         "holder": {"text": stance.holder, "entity": index.get(stance.holder_entity or "")},
         "target": {"text": stance.target, "entity": index.get(stance.target_entity or "")},
@@ -99,6 +121,7 @@ def _stance(doc: DocTokens, stance: Stance, index: Mapping[str, int]) -> dict[st
 
 
 def _relations(quotes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Prodigy relations from each quote's speaker and cue to its content."""
     relations = []
     for quote in quotes:
         content = quote["content"]
@@ -114,6 +137,7 @@ def _relations(quotes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _relation_span(span: Mapping[str, Any], label: str) -> dict[str, Any]:
+    """A relation's head_span or child_span."""
     return {"start": span["start"], "end": span["end"], "token_start": span["token_start"],
             "token_end": span["token_end"], "label": label}
 
@@ -148,6 +172,7 @@ def annotation_from_task(task: Mapping[str, Any], *, source: str, line: int,
 
 
 def _list(task: Mapping[str, Any], key: str, where: Where) -> list[Any]:
+    """An optional list field."""
     value = task.get(key)
     if value is None:
         return []
@@ -157,6 +182,7 @@ def _list(task: Mapping[str, Any], key: str, where: Where) -> list[Any]:
 
 
 def _object(value: object, where: Where, fld: str) -> Mapping[str, Any]:
+    """A value that must be an object."""
     if not isinstance(value, Mapping):
         raise where.error("must be an object", fld)
     return value
@@ -164,6 +190,7 @@ def _object(value: object, where: Where, fld: str) -> Mapping[str, Any]:
 
 def _span_dict(value: object, text: str, tokens: DocTokens | None, where: Where,
                fld: str) -> dict[str, int] | None:
+    """An optional span object as ``{start, end}``, checked."""
     if value is None:
         return None
     start, end = char_span(value, text, where, fld, tokens=tokens)
@@ -171,6 +198,7 @@ def _span_dict(value: object, text: str, tokens: DocTokens | None, where: Where,
 
 
 def _entity_ref(value: object, uids: list[str], where: Where, fld: str) -> str | None:
+    """The entity uid of an index into spans."""
     if value is None:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < len(uids):
@@ -180,6 +208,7 @@ def _entity_ref(value: object, uids: list[str], where: Where, fld: str) -> str |
 
 def _read_quote(value: object, i: int, text: str, tokens: DocTokens | None, uids: list[str],
                 where: Where) -> dict[str, Any]:
+    """A task quote as a spans.py quote dict."""
     fld = f"quotes[{i}]"
     quote = _object(value, where, fld)
     if quote.get("content") is None:
@@ -198,6 +227,7 @@ def _read_quote(value: object, i: int, text: str, tokens: DocTokens | None, uids
 
 def _read_stance(value: object, i: int, text: str, tokens: DocTokens | None, uids: list[str],
                  where: Where) -> dict[str, Any]:
+    """A task stance as a spans.py stance dict."""
     fld = f"stances[{i}]"
     stance = _object(value, where, fld)
     if stance.get("evidence") is None:

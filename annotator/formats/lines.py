@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, NamedTuple
+
+import orjson
 
 from annotator.formats.errors import FormatError
 
@@ -23,7 +24,8 @@ class SourceRecord(NamedTuple):
 
 
 def read_jsonl(stream: IO[bytes] | str | Path, *, source: str | None = None,
-               max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> Iterator[tuple[int, dict[str, Any]]]:
+               max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+               ) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield ``(line_no, object)`` for each non-blank line; raise FormatError on a bad line."""
     if isinstance(stream, (str, Path)):
         with open(stream, "rb") as handle:
@@ -53,8 +55,8 @@ def parse_line(raw: bytes, *, source: str, line: int) -> dict[str, Any]:
     except UnicodeDecodeError as err:
         raise FormatError(f"invalid UTF-8 at byte {err.start}", source=source, line=line) from None
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError as err:
         raise FormatError(f"invalid JSON: {err.msg} (column {err.pos + 1})",
                           source=source, line=line) from None
     if not isinstance(data, dict):
@@ -69,7 +71,8 @@ def read_text_file(path: str | Path, *, source: str | None = None,
     path = Path(path)
     name = source or path.name
     if path.stat().st_size > max_bytes:
-        raise FormatError(f"file is larger than the limit of {max_bytes} bytes", source=name, line=1)
+        raise FormatError(f"file is larger than the limit of {max_bytes} bytes",
+                          source=name, line=1)
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -91,10 +94,12 @@ def read_path(path: str | Path, *,
 
 
 def _readable(path: Path) -> bool:
+    """Whether a file is .txt or .jsonl."""
     return path.suffix.lower() in TEXT_SUFFIXES + JSONL_SUFFIXES
 
 
 def _read_file(path: Path, name: str, max_line_bytes: int) -> Iterator[SourceRecord]:
+    """Records of one file."""
     if path.suffix.lower() in TEXT_SUFFIXES:
         yield SourceRecord(name, 1, read_text_file(path, source=name, max_bytes=max_line_bytes))
         return

@@ -17,7 +17,7 @@ from annotator.formats.task_fields import (
     ImportedTask, Where, build_annotation, char_span, guess_quote_kind, read_answer, read_entities,
     read_meta, read_optional_str, read_text, read_tokens,
 )
-from annotator.formats.tokens import DocTokens, is_int
+from annotator.formats.tokens import DocTokens
 
 QUOTE_ROLES = {"SPEAKER": "speaker", "CUE": "cue"}
 STRUCTURAL_LABELS = frozenset({"QUOTE", "CUE", "SPEAKER"})
@@ -52,6 +52,7 @@ def annotation_from_prodigy(task: Mapping[str, Any], *, source: str, line: int,
 def _quotes(task: Mapping[str, Any], text: str, tokens: DocTokens | None,
             spans: list[dict[str, Any]], entities: list[dict[str, Any]],
             where: Where) -> tuple[list[dict[str, Any]], list[Any]]:
+    """Quotes from SPEAKER and CUE relations, and the other relations."""
     relations = task.get("relations") or []
     if not isinstance(relations, list):
         raise where.error("must be a list", "relations")
@@ -78,6 +79,7 @@ def _quotes(task: Mapping[str, Any], text: str, tokens: DocTokens | None,
 
 
 def _new_quote(content: tuple[int, int], text: str, count: int) -> dict[str, Any]:
+    """An empty quote dict for a content span."""
     start, end = content
     return {"uid": f"q{count + 1}", "content": {"start": start, "end": end},
             "kind": guess_quote_kind(text, start, end),
@@ -85,6 +87,7 @@ def _new_quote(content: tuple[int, int], text: str, count: int) -> dict[str, Any
 
 
 def _entity_at(span: tuple[int, int], entities: list[dict[str, Any]]) -> str | None:
+    """The uid of an entity with exactly these offsets."""
     for ent in entities:
         if (ent["start"], ent["end"]) == span:
             return str(ent["uid"])
@@ -98,20 +101,21 @@ def _end(rel: Mapping[str, Any], side: str, text: str, tokens: DocTokens | None,
     if rel.get(f"{side}_span") is not None:
         return char_span(rel[f"{side}_span"], text, where, f"{fld}.{side}_span", tokens=tokens)
     index = rel.get(side)
-    if not is_int(index):
+    if not isinstance(index, int) or isinstance(index, bool):
         raise where.error(f"needs {side}_span or a token index", f"{fld}.{side}")
     for raw, span in zip(raw_spans, spans):
         first, last = _token_range(raw, span, tokens)
-        if first is not None and last is not None and first <= index <= last:  # type: ignore[operator]
+        if first is not None and last is not None and first <= index <= last:
             return span["start"], span["end"]
-    if tokens is not None and 0 <= index < len(tokens.starts):  # type: ignore[operator]
-        return tokens.starts[index], tokens.ends[index]  # type: ignore[index]
+    if tokens is not None and 0 <= index < len(tokens.starts):
+        return tokens.starts[index], tokens.ends[index]
     raise where.error(f"token {index!r} is in no span and there are no tokens to find it",
                       f"{fld}.{side}")
 
 
 def _token_range(raw: Mapping[str, Any], span: Mapping[str, Any],
                  tokens: DocTokens | None) -> tuple[int | None, int | None]:
+    """A span's token range, from the tokens or from the span itself."""
     if tokens is not None:
         return tokens.token_range(span["start"], span["end"])
     return raw.get("token_start"), raw.get("token_end")

@@ -8,7 +8,7 @@ from typing import Any
 
 from annotator.formats.errors import FormatError
 from annotator.formats.tokens import DocTokens, is_int, parse_tokens
-from annotator.spans import Annotation, SpanError, validate
+from annotator.spans import ORIGINS, Annotation, Entity, SpanError, validate
 
 ANSWERS: tuple[str, ...] = ("accept", "reject", "ignore")
 OPENING_MARKS = "\"'“‘«„‚‹"
@@ -107,6 +107,7 @@ def char_span(value: object, text: str, where: Where, fld: str, *,
 
 def _check_token_fields(value: Mapping[str, Any], start: int, end: int, text: str,
                         tokens: DocTokens, where: Where, fld: str, *, aligned: bool) -> None:
+    """Check boundary alignment and token_start / token_end."""
     first, last = tokens.token_range(start, end)
     if aligned and not (first <= last and tokens.starts[first] == start
                         and tokens.ends[last] == end):
@@ -133,7 +134,9 @@ def read_entities(spans: object, text: str, tokens: DocTokens | None,
         label = span.get("label")
         if not isinstance(label, str) or not label:
             raise where.error("is required and must be a string", f"{fld}.label")
-        uid = span.get("uid") or f"e{i + 1}"
+        uid = f"e{i + 1}" if span.get("uid") is None else span["uid"]
+        if not isinstance(uid, str) or not uid:
+            raise where.error("must be a non-empty string", f"{fld}.uid")
         entities.append({"uid": uid, "start": start, "end": end, "label": label,
                          "origin": span.get("origin", "human")})
     return entities
@@ -146,13 +149,26 @@ def build_annotation(layers: Mapping[str, Any], text: str, tokens: DocTokens | N
     """Build and validate an Annotation from spans.py dicts; SpanError becomes FormatError."""
     rename = {"entities": entity_field}
     try:
-        annotation = Annotation.from_dict(layers)
+        annotation = Annotation.from_dict({**layers, "entities": []})
+        annotation.entities = _entities(layers.get("entities") or [])
         validate(annotation, text, labels=labels, polarities=polarities,
                  bounds=tokens.bounds() if tokens is not None else None)
     except SpanError as err:
         raise FormatError.from_span_error(err, source=where.source, line=where.line,
                                           rename=rename) from None
     return annotation
+
+
+def _entities(dicts: list[dict[str, Any]]) -> list[Entity]:
+    """Entities from reader-checked dicts; Entity.from_dict only to name a bad uid or origin."""
+    entities = []
+    for i, data in enumerate(dicts):
+        uid, origin = data.get("uid"), data.get("origin")
+        if type(uid) is str and uid and origin in ORIGINS:
+            entities.append(Entity(uid, data["start"], data["end"], data["label"], origin))
+        else:
+            entities.append(Entity.from_dict(data, field=f"entities[{i}]"))
+    return entities
 
 
 def guess_quote_kind(text: str, start: int, end: int) -> str:

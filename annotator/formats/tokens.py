@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import bisect
+import operator
 from collections.abc import Sequence
 from typing import Any
+
+import orjson
 
 from annotator.formats.errors import FormatError
 from annotator.spans import TokenBounds
 
 
 class DocTokens:
-    """Token offsets of one text, with the Prodigy token dicts built once and reused."""
+    """Token offsets of one text, with the Prodigy token dicts and their JSON built once.
 
-    def __init__(self, text: str, tokens: Sequence[tuple[int, int]]) -> None:
+    Building the token dicts is most of the cost of an export; a caller that keeps
+    ``tokens_json()`` per document (e.g. next to the stored tokens) can pass it back in.
+    """
+
+    def __init__(self, text: str, tokens: Sequence[tuple[int, int]], *,
+                 tokens_json: bytes | None = None) -> None:
         self.text = text
+        self._json = tokens_json
         starts, ends = zip(*tokens) if tokens else ((), ())
         self.starts: list[int] = list(starts)
         self.ends: list[int] = list(ends)
@@ -41,6 +50,12 @@ class DocTokens:
             ]
         return self._dicts
 
+    def tokens_json(self) -> bytes:
+        """The token dicts as a JSON array; built on first use, then shared."""
+        if self._json is None:
+            self._json = orjson.dumps(self.dicts())
+        return self._json
+
     def token_range(self, start: int, end: int) -> tuple[int, int]:
         """First and last (inclusive) index of the tokens a character range touches."""
         return bisect.bisect_right(self.ends, start), bisect.bisect_left(self.starts, end) - 1
@@ -58,6 +73,9 @@ def as_doc_tokens(text: str, tokens: Sequence[tuple[int, int]] | DocTokens) -> D
 def parse_tokens(value: object, text: str, *, source: str, line: int,
                  field: str = "tokens") -> list[tuple[int, int]]:
     """Check a task's token dicts against its text; return ``(start, end)`` pairs."""
+    fast = _parse_tokens_fast(value, text)
+    if fast is not None:
+        return fast
     if not isinstance(value, list):
         raise FormatError("must be a list of token objects", source=source, line=line, field=field)
     pairs: list[tuple[int, int]] = []
@@ -72,13 +90,33 @@ def parse_tokens(value: object, text: str, *, source: str, line: int,
         assert isinstance(start, int) and isinstance(end, int)
         if start < previous_end or end <= start or end > len(text):
             raise FormatError(f"token [{start}, {end}) is out of order or out of range for a "
-                              f"text of {len(text)} characters", source=source, line=line, field=fld)
+                              f"text of {len(text)} characters",
+                              source=source, line=line, field=fld)
         if "text" in token and token["text"] != text[start:end]:
             raise FormatError(f"text {token['text']!r} does not match {text[start:end]!r} at "
                               f"[{start}, {end})", source=source, line=line, field=f"{fld}.text")
         pairs.append((start, end))
         previous_end = end
     return pairs
+
+
+def _parse_tokens_fast(value: object, text: str) -> list[tuple[int, int]] | None:
+    """The pairs when every token is well formed (checked in bulk), else None."""
+    if not isinstance(value, list) or not value:
+        return [] if value == [] else None
+    try:
+        starts = [t["start"] for t in value]
+        ends = [t["end"] for t in value]
+        words = [t["text"] for t in value]
+    except (TypeError, KeyError):
+        return None
+    if set(map(type, starts)) != {int} or set(map(type, ends)) != {int}:
+        return None
+    in_order = (starts[0] >= 0 and ends[-1] <= len(text) and all(map(operator.lt, starts, ends))
+                and all(map(operator.le, ends, starts[1:])))
+    if not in_order or words != list(map(text.__getitem__, map(slice, starts, ends))):
+        return None
+    return list(zip(starts, ends))
 
 
 def is_int(value: object) -> bool:

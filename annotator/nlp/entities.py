@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
+from annotator.nlp.candidates import WordTable, word_table
 from annotator.spans import Entity
 
 # OntoNotes keeps "the" in country names ("the United States"); elsewhere it is not part of the name.
 KEEP_DETERMINER = frozenset({"GPE"})
 DETERMINERS = frozenset({"the", "a", "an"})
+PERSON = "PERSON"
 
 
 @dataclass
@@ -23,6 +25,7 @@ class EntityIndex:
     spans: list[SpacySpan] = field(default_factory=list)
     canonical: list[int] = field(default_factory=list)
     by_token: dict[int, int] = field(default_factory=dict)
+    words: WordTable = field(default_factory=list)
 
     def at_token(self, i: int) -> int | None:
         """Index of the entity covering token ``i``, if any."""
@@ -50,7 +53,9 @@ def _trim(span: SpacySpan) -> SpacySpan:
         start += 1
     while end - start > 1 and (span.doc[end - 1].tag_ == "POS" or span.doc[end - 1].is_punct):
         end -= 1
-    return span if (start, end) == (span.start, span.end) else SpacySpan(span.doc, start, end, label=span.label)
+    if (start, end) == (span.start, span.end):
+        return span
+    return SpacySpan(span.doc, start, end, label=span.label)
 
 
 def _words(span: SpacySpan) -> frozenset[str]:
@@ -65,12 +70,23 @@ def _is_description(span: SpacySpan, earlier: Sequence[SpacySpan]) -> bool:
     return any(len(e) > 1 and e.label_ == span.label_ and word in _words(e) for e in earlier)
 
 
-def _canonical(spans: Sequence[SpacySpan], index: int) -> int:
-    words, label = _words(spans[index]), spans[index].label_
+def _is_surname(span: SpacySpan, earlier: Sequence[SpacySpan]) -> bool:
+    """A lone word that ends an earlier full person name ("Scholz" after "Olaf Scholz").
+
+    The model often labels such repeats differently (ORG, GPE); they name the same person.
+    """
+    if len(span) != 1 or span.label_ == PERSON:
+        return False
+    word = span[0].lower_
+    return any(e.label_ == PERSON and len(e) > 1 and e[-1].lower_ == word for e in earlier)
+
+
+def _canonical(spans: Sequence[SpacySpan], words: Sequence[frozenset[str]], index: int) -> int:
+    label = spans[index].label_
     best = index
     for j in range(index):
         other = spans[j]
-        if other.label_ == label and words <= _words(other) and len(other) > len(spans[best]):
+        if other.label_ == label and words[index] <= words[j] and len(other) > len(spans[best]):
             best = j
     return best
 
@@ -81,6 +97,8 @@ def index_entities(doc: Doc, *, labels: Sequence[str],
     index = EntityIndex()
     kept: list[SpacySpan] = []
     for ent in doc.ents:
+        if _is_surname(ent, kept):
+            ent = SpacySpan(doc, ent.start, ent.end, label=PERSON)
         label = map_label(ent.label_, labels, label_map)
         if label is None or _is_description(ent, kept):
             continue
@@ -91,5 +109,7 @@ def index_entities(doc: Doc, *, labels: Sequence[str],
         index.spans.append(span)
         for i in range(span.start, span.end):
             index.by_token[i] = n
-    index.canonical = [_canonical(index.spans, n) for n in range(len(index.spans))]
+    words = [_words(span) for span in index.spans]
+    index.canonical = [_canonical(index.spans, words, n) for n in range(len(index.spans))]
+    index.words = word_table(doc)
     return index

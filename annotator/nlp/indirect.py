@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from spacy.tokens import Doc, Token
 
 from annotator.nlp.entities import EntityIndex
 from annotator.nlp.lexicon import CueLexicon
 from annotator.nlp.quotes import Found, token_chars
-from annotator.nlp.speakers import Mention, mention, speaker_subject
+from annotator.nlp.speakers import Mention, agent_mention, speaker_subject
 
 CLAUSE_DEPS = frozenset({"ccomp", "acl"})
 # Non-restrictive additions after a comma ("..., including ...") are the reporter's, not the claim.
@@ -17,6 +17,7 @@ AFTERTHOUGHT_DEPS = frozenset({"prep", "acl", "advcl", "relcl", "appos", "npadvm
 # Subjects that are documents or hearsay rather than speakers ("Recent reports suggest that ...").
 NOT_SPEAKERS = frozenset({"report", "rumour", "rumor", "study", "survey", "poll", "datum", "data",
                           "evidence", "figure", "statistic", "document", "analysis", "research"})
+TRIGGERS = ("according",)
 BOUNDARY_PUNCT = frozenset({",", ".", ";", ":", "“", "”", '"', "—", "–", "-", "(", ")"})
 
 
@@ -69,7 +70,7 @@ def _speaker(cue: Token, ents: EntityIndex, cues: CueLexicon) -> Mention | None:
         subject = speaker_subject(cue, cues.verbs)
     if subject is None or subject.lemma_.lower() in NOT_SPEAKERS:
         return None
-    return mention(subject, ents)
+    return agent_mention(subject, ents)
 
 
 def _overlaps(span: tuple[int, int], taken: Sequence[tuple[int, int]]) -> bool:
@@ -78,7 +79,7 @@ def _overlaps(span: tuple[int, int], taken: Sequence[tuple[int, int]]) -> bool:
 
 def _according_to(tok: Token, ents: EntityIndex) -> Found | None:
     """"According to X, ..." or "... , according to X": the rest of the sentence is X's claim."""
-    to = next((c for c in tok.children if c.lower_ == "to"), None)
+    to = next((c for c in tok.children if c.lower_ == "to" and c.dep_ == "prep" and c.i == tok.i + 1), None)
     source = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
     if to is None or source is None:
         return None
@@ -91,14 +92,17 @@ def _according_to(tok: Token, ents: EntityIndex) -> Found | None:
         return None
     content = max(parts, key=lambda part: part[1] - part[0])
     cue = (tok.idx, to.idx + len(to))
-    return Found(content, "indirect", 0.6, cue, mention(source, ents))
+    return Found(content, "indirect", 0.6, cue, agent_mention(source, ents))
 
 
-def indirect_quotes(doc: Doc, ents: EntityIndex, cues: CueLexicon,
-                    taken: Sequence[tuple[int, int]]) -> list[Found]:
-    """Reported speech outside the passages already taken by direct quotes."""
+def indirect_quotes(doc: Doc, ents: EntityIndex, cues: CueLexicon, taken: Sequence[tuple[int, int]],
+                    positions: Iterable[int] | None = None) -> list[Found]:
+    """Reported speech outside the passages already taken by direct quotes.
+
+    ``positions`` limits the search to candidate tokens (reporting lemmas and "according").
+    """
     found: list[Found] = []
-    for tok in doc:
+    for tok in doc if positions is None else (doc[i] for i in positions):
         if _overlaps(token_chars(tok), taken):
             continue
         if tok.lower_ == "according" and tok.dep_ == "prep":

@@ -39,6 +39,11 @@ def _opens_paragraph(text: str, start: int, end: int) -> bool:
     return bool(stripped) and (stripped[0] in OPENING or stripped[0] == STRAIGHT)
 
 
+def _closes_low(text: str, open_at: int | None, mark: str) -> bool:
+    """German style „...“: after a low opening mark, “ closes."""
+    return open_at is not None and text[open_at] == "„" and mark == "“"
+
+
 def find_quoted(text: str) -> list[Quoted]:
     """Quoted passages in text order; never fails on unbalanced marks.
 
@@ -56,7 +61,10 @@ def find_quoted(text: str) -> list[Quoted]:
             if continuing:
                 continuing = False  # the paragraph's opening mark continues the quote
                 continue
-            if open_at is not None and (mark in CLOSING or mark == STRAIGHT):
+            if open_at is None and mark == STRAIGHT and pos > 0 and text[pos - 1].isdigit():
+                continue  # inches (5'11"), not an opening mark
+            closing = mark in CLOSING or mark == STRAIGHT or _closes_low(text, open_at, mark)
+            if open_at is not None and closing:
                 quoted = _trimmed(text, open_at + 1, pos, True, count)
                 found.extend([quoted] if quoted else [])
                 open_at, count = None, 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -13,12 +13,13 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from annotator.nlp.entities import EntityIndex, index_entities
-from annotator.nlp.indirect import indirect_quotes
+from annotator.nlp.candidates import Hashes, hashes, matching
+from annotator.nlp.indirect import TRIGGERS, indirect_quotes
 from annotator.nlp.lexicon import cue_lexicon, stance_lexicon
 from annotator.nlp.quotes import Found, direct_quotes
 from annotator.nlp.speakers import Mention
 from annotator.nlp.stances import FoundStance, find_stances
-from annotator.spans import Annotation, Quote, QuoteKind, Span, Stance
+from annotator.spans import Annotation, Quote, Span, Stance
 
 C = TypeVar("C")
 SETTING = "ANNOTATOR_SPACY_MODEL"
@@ -39,11 +40,9 @@ class ModelNotInstalled(RuntimeError):
 @cache
 def load_pipeline(name: str) -> Language:
     """Load the named spaCy pipeline once per process; ModelNotInstalled when it is missing."""
-    if importlib.util.find_spec(name) is None and not spacy.util.is_package(name):
-        raise ModelNotInstalled(name)
     try:
         return spacy.load(name)
-    except OSError as error:
+    except (OSError, ImportError) as error:  # spaCy's E050: no package or directory by that name
         raise ModelNotInstalled(name) from error
 
 
@@ -75,10 +74,19 @@ def _name(ents: EntityIndex, who: Mention) -> str:
     return doc[who.start:who.end].text
 
 
+def _sound(pair: tuple[int, int] | None, length: int) -> bool:
+    return pair is None or 0 <= pair[0] < pair[1] <= length
+
+
+def _sound_quote(found: Found, length: int) -> bool:
+    """Whether every span is inside the text (rules run on any parse; an article must never fail)."""
+    speaker = None if found.speaker is None else found.speaker.char_span
+    return _sound(found.content, length) and _sound(found.cue, length) and _sound(speaker, length)
+
+
 def _quote(n: int, found: Found, ents: EntityIndex) -> Quote:
-    kind: QuoteKind = "mixed" if found.kind == "mixed" else "indirect" if found.kind == "indirect" else "direct"
     speaker = None if found.speaker is None else Span(*found.speaker.char_span)
-    return Quote(f"m-q{n}", Span(*found.content), kind, _span(found.cue), speaker,
+    return Quote(f"m-q{n}", Span(*found.content), found.kind, _span(found.cue), speaker,
                  _entity_uid(ents, found.speaker), found.confidence, "model")
 
 
@@ -88,15 +96,33 @@ def _stance(n: int, found: FoundStance, ents: EntityIndex) -> Stance:
                   _entity_uid(ents, found.target), found.confidence, "model")
 
 
+@cache
+def _cue_keys(cues_path: str | None) -> Hashes:
+    """Hashes of the words that can start reported speech (cached per lexicon file)."""
+    cues = cue_lexicon(cues_path)
+    return hashes(cues.verbs | cues.nouns | frozenset(TRIGGERS))
+
+
+@cache
+def _stance_keys(stances_path: str | None) -> Hashes:
+    """Hashes of the stance predicates' lemmas (cached per lexicon file)."""
+    return hashes(stance_lexicon(stances_path).lemmas())
+
+
 def annotate_doc(doc: Doc, *, labels: Sequence[str], label_map: Mapping[str, str] | None = None,
                  cues_path: str | None = None, stances_path: str | None = None) -> Annotation:
     """Entities, quotes and stances found in a parsed Doc, as model-made items."""
     ents = index_entities(doc, labels=labels, label_map=label_map)
-    cues = cue_lexicon(cues_path)
-    direct = direct_quotes(doc, ents, cues.verbs)
-    indirect = indirect_quotes(doc, ents, cues, [q.content for q in direct])
-    quotes = sorted(direct + indirect, key=lambda q: q.content)
-    stances = find_stances(doc, ents, stance_lexicon(stances_path), quotes)
+    cues, lexicon = cue_lexicon(cues_path), stance_lexicon(stances_path)
+    text = doc.text
+    direct = direct_quotes(doc, ents, cues.verbs, text)
+    speech = matching(ents.words, _cue_keys(cues_path))
+    indirect = indirect_quotes(doc, ents, cues, [q.content for q in direct], speech)
+    length = len(text)
+    quotes = sorted((q for q in direct + indirect if _sound_quote(q, length)), key=lambda q: q.content)
+    views = matching(ents.words, _stance_keys(stances_path))
+    stances = [s for s in find_stances(doc, ents, lexicon, quotes, views, cues.verbs)
+               if _sound(s.evidence, length)]
     return Annotation(
         entities=list(ents.entities),
         quotes=[_quote(n, q, ents) for n, q in enumerate(quotes)],
@@ -110,9 +136,13 @@ def preannotate(nlp: Language, items: Iterable[tuple[str, C]], *, labels: Sequen
                 stances_path: str | None = None) -> Iterator[tuple[PreAnnotated, C]]:
     """Parse texts in batches and pre-annotate each, carrying its context along.
 
-    ``cues_path`` and ``stances_path`` name extra lexicon files added to the shipped ones.
+    Contexts stay in this process (worker processes only see the texts, so contexts need not
+    pickle). ``cues_path`` and ``stances_path`` name extra lexicon files added to the shipped ones.
     """
-    for doc, context in nlp.pipe(items, as_tuples=True, batch_size=batch_size, n_process=n_process):
+    for_texts, for_contexts = itertools.tee(items)
+    texts = (text for text, _ in for_texts)
+    contexts = (context for _, context in for_contexts)
+    for doc, context in zip(nlp.pipe(texts, batch_size=batch_size, n_process=n_process), contexts):
         annotation = annotate_doc(doc, labels=labels, label_map=label_map, cues_path=cues_path,
                                   stances_path=stances_path)
         yield PreAnnotated(doc_tokens(doc), annotation), context

@@ -1,4 +1,10 @@
-"""Direct and mixed quotes: passages in quotation marks with their reporting cue and speaker."""
+"""Direct and mixed quotes: passages in quotation marks with their reporting cue and speaker.
+
+Confidence: 0.9 when the parse links the quote to a reporting verb, 0.75 when the verb only
+stands next to the marks, 0.6 when the speaker is carried over from the quote just before,
+0.5 for the named subject of the lead-in sentence, 0.4 with no speaker; 0.15 less when the
+speaker is not linked to an entity, and half as much when the closing mark is missing.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,8 @@ from spacy.tokens import Span as SpacySpan
 
 from annotator.nlp.entities import EntityIndex
 from annotator.nlp.marks import Quoted, find_quoted
-from annotator.nlp.speakers import SUBJECT_DEPS, Mention, mention, speaker_subject
+from annotator.nlp.speakers import SUBJECT_DEPS, Mention, agent_mention, speaker_subject
+from annotator.spans import QuoteKind
 
 AFTER_WINDOW = 6  # "..., the Iranian foreign minister said": cue within a few tokens after the close
 BEFORE_WINDOW = 8
@@ -22,7 +29,7 @@ class Found:
     """A quote found in a Doc, before it gets a uid: character spans, kind and confidence."""
 
     content: tuple[int, int]
-    kind: str
+    kind: QuoteKind
     confidence: float
     cue: tuple[int, int] | None = None
     speaker: Mention | None = None
@@ -69,7 +76,7 @@ def _cue_nearby(doc: Doc, inner: SpacySpan, cues: Collection[str]) -> Token | No
     return None
 
 
-def _kind(doc: Doc, inner: SpacySpan, quoted: Quoted) -> str:
+def _kind(doc: Doc, inner: SpacySpan, quoted: Quoted) -> QuoteKind:
     """Direct for a quoted clause or sentence, mixed for a fragment inside the reporter's sentence."""
     if quoted.paragraphs > 1 or any(tok.is_sent_start for tok in inner[1:]):
         return "direct"
@@ -87,7 +94,7 @@ def _opens_sentence(doc: Doc, mark: int) -> bool:
     return before.text in (".", "!", "?", ":") or "\n" in before.text
 
 
-def _found(doc: Doc, quoted: Quoted, ents: EntityIndex, cues: Collection[str],
+def _found(doc: Doc, text: str, quoted: Quoted, ents: EntityIndex, cues: Collection[str],
            previous: Found | None) -> Found:
     inner = doc.char_span(quoted.start, quoted.end, alignment_mode="expand")
     base = 1.0 if quoted.closed else 0.5
@@ -99,25 +106,41 @@ def _found(doc: Doc, quoted: Quoted, ents: EntityIndex, cues: Collection[str],
     if cue is None:
         cue, confidence = _cue_nearby(doc, inner, cues), 0.75
     if cue is None:
-        if previous is not None and previous.speaker is not None and _follows(doc, previous, inner):
+        if previous is not None and previous.speaker is not None and _follows(text, previous, inner):
             return Found(content, kind, round(0.6 * base, 2), previous.cue, previous.speaker)
-        return Found(content, kind, round(0.4 * base, 2))
+        narrator = _lead_in_speaker(doc, inner, ents)
+        confidence = 0.5 if narrator is not None else 0.4
+        return Found(content, kind, round(confidence * base, 2), None, narrator)
     subject = speaker_subject(cue, cues)
-    speaker = mention(subject, ents) if subject is not None else None
+    speaker = agent_mention(subject, ents) if subject is not None else None
     if speaker is None or speaker.entity is None:
         confidence -= 0.15
     return Found(content, kind, round(confidence * base, 2), token_chars(cue), speaker)
 
 
-def _follows(doc: Doc, previous: Found, inner: SpacySpan) -> bool:
+def _lead_in_speaker(doc: Doc, inner: SpacySpan, ents: EntityIndex) -> Mention | None:
+    """The named subject of the sentence just before a cue-less quote in its paragraph ("Lind was blunt.")."""
+    mark = inner.start - 1
+    if mark <= 0 or not doc.has_annotation("DEP") or not _opens_sentence(doc, mark):
+        return None
+    if "\n" in doc[mark - 1].text:
+        return None
+    root = doc[mark - 1].sent.root
+    subject = next((c for c in root.children if c.dep_ in SUBJECT_DEPS), None)
+    found = agent_mention(subject, ents) if subject is not None else None
+    return found if found is not None and found.entity is not None else None
+
+
+def _follows(text: str, previous: Found, inner: SpacySpan) -> bool:
     """Whether a quote continues the previous one: same or next paragraph, nothing else between."""
-    gap = doc.text[previous.content[1]:inner.start_char]
-    return gap.count("\n") <= 1 and len(gap.split()) <= 3
+    gap = text[previous.content[1]:inner.start_char]
+    return gap.count("\n") <= 1 and len(gap.split()) <= 6
 
 
-def direct_quotes(doc: Doc, ents: EntityIndex, cues: Collection[str]) -> list[Found]:
-    """Every passage in quotation marks, with cue, speaker, kind and confidence."""
+def direct_quotes(doc: Doc, ents: EntityIndex, cues: Collection[str], text: str | None = None) -> list[Found]:
+    """Every passage in quotation marks, with cue, speaker, kind and confidence (``text`` is doc.text)."""
     found: list[Found] = []
-    for quoted in find_quoted(doc.text):
-        found.append(_found(doc, quoted, ents, cues, found[-1] if found else None))
+    text = doc.text if text is None else text
+    for quoted in find_quoted(text):
+        found.append(_found(doc, text, quoted, ents, cues, found[-1] if found else None))
     return found

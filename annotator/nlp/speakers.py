@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
+from annotator.nlp.candidates import hashes, matching
 from annotator.nlp.entities import EntityIndex
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
@@ -17,6 +18,7 @@ NAME_PARTS = frozenset({"det", "compound", "amod", "nmod", "poss", "case", "numm
 PERSON_PRONOUNS = frozenset({"he", "him", "his", "she", "her"})
 GROUP_PRONOUNS = frozenset({"they", "them", "their", "it", "its"})
 FIRST_PERSON = frozenset({"i", "me", "we", "us", "my", "our"})
+RELATIVE = frozenset({"who", "which", "that", "whom"})
 DEFINITE = frozenset({"the", "this", "that", "these", "those"})
 PERSON_LABELS = frozenset({"PERSON"})
 GROUP_LABELS = frozenset({"ORG", "GPE", "NORP"})
@@ -42,10 +44,10 @@ class Mention:
 
 
 def own_subject(verb: Token) -> Token | None:
-    """The verb's own subject, if it has one."""
+    """The verb's own subject, if it has one; for "X, who said ..." that is X."""
     for child in verb.children:
         if child.dep_ in SUBJECT_DEPS:
-            return child
+            return verb.head if child.lower_ in RELATIVE and verb.dep_ == "relcl" else child
     return None
 
 
@@ -113,9 +115,10 @@ def _salience(ents: EntityIndex, index: int) -> int:
     """2 for the subject of a main clause, 1 for any other subject, 0 otherwise."""
     best = 0
     for tok in ents.spans[index]:
-        subject = tok.dep_ in SUBJECT_DEPS or (tok.dep_ == "appos" and tok.head.dep_ in SUBJECT_DEPS)
-        if subject:
-            main = tok.head.dep_ == "ROOT" or (tok.head.dep_ == "conj" and tok.head.head.dep_ == "ROOT")
+        apposed = tok.dep_ == "appos" and tok.head.dep_ in SUBJECT_DEPS
+        if tok.dep_ in SUBJECT_DEPS or apposed:
+            verb = tok.head.head if apposed else tok.head
+            main = verb.dep_ == "ROOT" or (verb.dep_ == "conj" and verb.head.dep_ == "ROOT")
             best = max(best, 2 if main else 1)
     return best
 
@@ -160,11 +163,9 @@ def _description_referent(doc: Doc, ents: EntityIndex, head: Token, start: int) 
     """What "the Command" or "the Iranian ambassador" refers to earlier in the text."""
     if not any(c.dep_ == "det" and c.lower_ in DEFINITE for c in head.children):
         return None
-    word = head.lemma_.lower()
-    for j in range(start - 1, -1, -1):
+    keys = hashes([head.lower_, head.lemma_])
+    for j in reversed(matching(ents.words, keys, stop=start)):
         tok = doc[j]
-        if tok.lower_ != head.lower_ and tok.lemma_.lower() != word:
-            continue
         found = ents.at_token(j)
         if found is None:
             found = _apposed(ents, tok)
@@ -200,3 +201,27 @@ def mention(head: Token, ents: EntityIndex) -> Mention:
     start, end = name_range(head)
     index = refers_to(head, ents, start)
     return Mention(head, start, end, None if index is None else ents.canonical[index])
+
+
+def _dateline_name(head: Token) -> Token | None:
+    """The name after a dateline the parser took for the subject: "LONDON (Reuters) - Keir Starmer said"."""
+    doc = head.doc
+    at_start = head.i == 0 or "\n" in doc[head.i - 1].text
+    if not (at_start and head.is_upper and len(head.text) > 1):
+        return None
+    dash = next((t.i for t in doc[head.i + 1:head.i + 7] if t.text in ("-", "—", "–", "--")), None)
+    names = [c for c in head.children if c.dep_ == "appos" and dash is not None and c.i > dash]
+    return names[-1] if names else None
+
+
+def agent_mention(head: Token, ents: EntityIndex) -> Mention:
+    """A speaker or holder; "North Korea's foreign ministry" speaks for North Korea when nothing closer fits."""
+    head = _dateline_name(head) or head
+    found = mention(head, ents)
+    if found.entity is not None:
+        return found
+    for child in head.children:
+        owner = ents.at_token(child.i) if child.dep_ == "poss" else None
+        if _entity_is(ents, owner, GROUP_LABELS) and owner is not None:
+            return Mention(head, found.start, found.end, ents.canonical[owner])
+    return found

@@ -1,8 +1,15 @@
-"""Stances: a holder for or against a target, found from a lexicon of stance predicates."""
+"""Stances: a holder for or against a target, found from a lexicon of stance predicates.
+
+Holder: the predicate's subject (the "by" agent of a passive, the clause subject for a noun
+such as "a victory for X"), or the quote's speaker when the subject is "I" or "we" inside a quote.
+Target: the object or the pattern's prepositional object, as an entity when one is named.
+Evidence: the predicate with its auxiliaries and negation through the end of the target.
+Confidence: 0.5, plus 0.1 each for a holder and a target linked to entities, minus 0.1 if negated.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
@@ -10,11 +17,10 @@ from spacy.tokens import Doc, Token
 from annotator.nlp.entities import EntityIndex
 from annotator.nlp.lexicon import StanceLexicon, StancePattern
 from annotator.nlp.quotes import Found
-from annotator.nlp.speakers import (FIRST_PERSON, Mention, agent_of, inherited_subjects, mention,
-                                    name_range, own_subject)
+from annotator.nlp.speakers import (FIRST_PERSON, Mention, agent_mention, agent_of, inherited_subjects,
+                                    mention, name_range, own_subject, speaker_subject)
 
 NEGATED = {"favor": "against", "against": "neutral"}
-RELATIVE = frozenset({"that", "which", "who", "whom"})
 # A noun predicate ("a victory for X") takes its holder from the clause it sits in.
 NOUN_CLIMB_DEPS = frozenset({"prep", "pobj", "conj", "attr", "dobj", "oprd", "appos", "nsubj"})
 EVIDENCE_LEFT = frozenset({"aux", "auxpass", "neg", "advmod", "det", "amod"})
@@ -66,12 +72,14 @@ def _target(tok: Token, pattern: StancePattern) -> Token | None:
     return next((c for c in tok.children if c.dep_ == "dobj"), None)
 
 
-def _verb_holder(verb: Token) -> Token | None:
+def _verb_holder(verb: Token, cues: Collection[str]) -> Token | None:
     if _is_passive(verb):
         return agent_of(verb)
     subject = own_subject(verb)
     if subject is not None:
-        return verb.head if subject.lower_ in RELATIVE and verb.dep_ == "relcl" else subject
+        return subject
+    if verb.lemma_.lower() in cues:  # "said ... that X and accused Y": the speaker accuses
+        return speaker_subject(verb, cues)
     first: Token | None = None
     for _, subj, crossed in inherited_subjects(verb):
         if crossed:
@@ -121,12 +129,12 @@ def _in_quote(tok: Token, quotes: Sequence[Found]) -> Found | None:
     return next((q for q in quotes if q.content[0] <= tok.idx < q.content[1]), None)
 
 
-def _holder(tok: Token, ents: EntityIndex, quotes: Sequence[Found]) -> Mention | None:
-    head = _verb_holder(tok) if tok.pos_ in ("VERB", "AUX") else _noun_holder(tok)
-    quote = _in_quote(tok, quotes)
-    if quote is not None and quote.speaker is not None and (head is None or head.lower_ in FIRST_PERSON):
-        return quote.speaker
-    return None if head is None else mention(head, ents)
+def _holder(tok: Token, ents: EntityIndex, quotes: Sequence[Found], cues: Collection[str]) -> Mention | None:
+    head = _verb_holder(tok, cues) if tok.pos_ in ("VERB", "AUX") else _noun_holder(tok)
+    quote = _in_quote(tok, quotes) if head is not None and head.lower_ in FIRST_PERSON else None
+    if quote is not None and quote.speaker is not None:
+        return quote.speaker  # "“We support ...,” he said": the speaker holds the view
+    return None if head is None else agent_mention(head, ents)
 
 
 def _match(tok: Token, patterns: Sequence[StancePattern]) -> tuple[StancePattern, Token] | None:
@@ -137,21 +145,34 @@ def _match(tok: Token, patterns: Sequence[StancePattern]) -> tuple[StancePattern
     return None
 
 
-def find_stances(doc: Doc, ents: EntityIndex, lexicon: StanceLexicon,
-                 quotes: Sequence[Found] = ()) -> list[FoundStance]:
-    """Stance candidates for every lexicon predicate with a holder and a target."""
+def find_stances(doc: Doc, ents: EntityIndex, lexicon: StanceLexicon, quotes: Sequence[Found] = (),
+                 positions: Iterable[int] | None = None, cues: Collection[str] = ()) -> list[FoundStance]:
+    """Stance candidates for every lexicon predicate with a holder and a target.
+
+    ``positions`` limits the search to candidate tokens (lexicon lemmas); ``cues`` are reporting
+    verbs, whose missing subject is found the way a speaker is.
+    """
     found: list[FoundStance] = []
-    for tok in doc:
+    for tok in doc if positions is None else (doc[i] for i in positions):
         patterns = lexicon.patterns.get(tok.lemma_.lower())
         match = _match(tok, patterns) if patterns else None
-        holder = _holder(tok, ents, quotes) if match else None
+        holder = _holder(tok, ents, quotes, cues) if match else None
         if match is None or holder is None:
             continue
         pattern, target_tok = match
         negated = any(c.dep_ == "neg" for c in tok.children)
         polarity = NEGATED[pattern.polarity] if negated else pattern.polarity
-        target = _target_mention(target_tok, ents)
-        confidence = 0.5 + 0.1 * (holder.entity is not None) + 0.1 * (target.entity is not None)
-        found.append(FoundStance(polarity, _evidence(tok, target), holder, target,
-                                 round(confidence - 0.1 * negated, 2)))
+        for target in _targets(target_tok, ents):
+            confidence = 0.5 + 0.1 * (holder.entity is not None) + 0.1 * (target.entity is not None)
+            found.append(FoundStance(polarity, _evidence(tok, target), holder, target,
+                                     round(confidence - 0.1 * negated, 2)))
     return found
+
+
+def _targets(target: Token, ents: EntityIndex) -> list[Mention]:
+    """The target and the named entities coordinated with it ("condemned Israel and the US")."""
+    mentions = [_target_mention(target, ents)]
+    for other in target.conjuncts:
+        if other.i > target.i and ents.at_token(other.i) is not None:
+            mentions.append(_target_mention(other, ents))
+    return mentions

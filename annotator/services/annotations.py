@@ -48,7 +48,7 @@ def parse_ops(raw: Any) -> list[Op]:
         if not isinstance(item, Mapping):
             raise SpanError("must be an object", field=field)
         layer, kind = item.get("layer"), item.get("op")
-        if layer not in VALUE_TYPES:
+        if not isinstance(layer, str) or layer not in VALUE_TYPES:
             raise SpanError("must be entities, quotes or stances", field=f"{field}.layer")
         if kind == "delete":
             uid = item.get("uid")

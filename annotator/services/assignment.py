@@ -38,7 +38,8 @@ def holders(dataset: Dataset) -> dict[int, set[int]]:
         .where(Document.dataset_id == dataset.id, AnnotationSet.kind == "annotator"))
     found: dict[int, set[int]] = {}
     for document_id, user_id in rows:
-        found.setdefault(document_id, set()).add(user_id)
+        if user_id is not None:
+            found.setdefault(document_id, set()).add(user_id)
     return found
 
 

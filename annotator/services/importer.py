@@ -1,4 +1,4 @@
-"""Importing documents: validate everything first, pre-annotate, then write all of it or nothing."""
+"""Importing documents: validate everything first, pre-annotate plain texts, then bulk-write it all."""
 
 from __future__ import annotations
 
@@ -11,9 +11,12 @@ from flask import current_app
 
 from .. import nlp
 from ..db import db
-from ..models import AnnotationSet, Dataset, Document, User, content_hash, utcnow
+from ..models import STATUSES, Dataset, Document, User, content_hash, utcnow
 from ..spans import DEFAULT_POLARITIES, Annotation, SpanError, TokenBounds, validate
-from .annotations import insert_annotation
+from .bulk import SetKey, insert_documents, insert_items, insert_sets
+
+Progress = Callable[[int], None]
+Phase = Callable[[str, int], None]
 
 
 class ImportFailed(ValueError):
@@ -22,7 +25,7 @@ class ImportFailed(ValueError):
 
 @dataclass
 class Record:
-    """One document to import, with what the file said about it."""
+    """One document (or one annotation set of it) to import, with what the file said about it."""
 
     text: str
     meta: dict[str, Any] = field(default_factory=dict)
@@ -32,6 +35,8 @@ class Record:
     answer: str | None = None
     source: str = "<input>"
     line: int = 0
+    status: str | None = None
+    checked: bool = False
 
 
 @dataclass
@@ -42,6 +47,24 @@ class ImportResult:
     skipped: int = 0
     annotated: int = 0
     document_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _NewSet:
+    kind: str
+    user_id: int | None
+    annotation: Annotation
+    status: str
+    answer: str | None
+    where: str
+    checked: bool = True
+
+
+@dataclass
+class _NewDoc:
+    record: Record
+    digest: str
+    sets: dict[SetKey, _NewSet] = field(default_factory=dict)
 
 
 def get_or_create_dataset(name: str, *, labels: Sequence[str] | None = None) -> Dataset:
@@ -60,95 +83,160 @@ def _where(record: Record) -> str:
     return f"{record.source}, line {record.line}" if record.line else record.source
 
 
-def _new_records(dataset: Dataset, records: Iterable[Record], result: ImportResult) -> list[tuple[Record, str]]:
-    """Drop records whose text the dataset (or this import) already holds; count them."""
+class _Owners:
+    """Decides whose annotation set each imported annotation becomes."""
+
+    def __init__(self, target: str, annotator: User | None) -> None:
+        self.target, self.annotator = target, annotator
+        self.users: dict[str, int | None] = {}
+
+    def key(self, record: Record) -> SetKey:
+        """(kind, user id) of the set a record's annotation goes to."""
+        if record.annotator_id == "model":
+            return ("model", None)
+        if self.target == "gold":
+            return ("gold", None)
+        if self.annotator is not None:
+            return ("annotator", self.annotator.id)
+        if record.annotator_id == "gold":
+            return ("gold", None)
+        name = record.annotator_id
+        if name is None:
+            raise ImportFailed(f"{_where(record)}, field _annotator_id: is missing; say whose "
+                               "annotations these are: an annotator or gold (--annotator NAME or --as gold)")
+        if name not in self.users:
+            self.users[name] = db.session.scalar(sa.select(User.id).where(User.name == name))
+        if self.users[name] is None:
+            raise ImportFailed(f"{_where(record)}, field _annotator_id: no user named {name!r}; "
+                               "create the user, or choose an annotator or gold (--annotator NAME or --as gold)")
+        return ("annotator", self.users[name])
+
+
+def _status(record: Record, kind: str) -> str:
+    if record.status in STATUSES:
+        return str(record.status)
+    return "reviewed" if kind == "gold" else "submitted"
+
+
+def _collect(dataset: Dataset, records: Iterable[Record], owners: _Owners, result: ImportResult,
+             progress: Progress | None) -> list[_NewDoc]:
+    """Group records by text, dropping texts the dataset already holds; check owners."""
     existing = set(db.session.scalars(sa.select(Document.content_hash).where(Document.dataset_id == dataset.id)))
-    fresh: list[tuple[Record, str]] = []
-    for record in records:
+    docs: dict[str, _NewDoc] = {}
+    skipped: set[str] = set()
+    for n, record in enumerate(records, 1):
+        if progress and n % 100 == 0:
+            progress(n)
         if not isinstance(record.text, str) or not record.text.strip():
             raise ImportFailed(f"{_where(record)}, field text: is missing or empty")
         digest = content_hash(record.text)
         if digest in existing:
-            result.skipped += 1
+            skipped.add(digest)
             continue
-        existing.add(digest)
-        fresh.append((record, digest))
-    return fresh
+        doc = docs.get(digest)
+        if doc is None:
+            doc = docs[digest] = _NewDoc(record, digest)
+        elif record.annotation is None:
+            skipped.add(digest)
+        if doc.record.tokens is None and record.tokens is not None:
+            doc.record.tokens = record.tokens
+        if record.annotation is not None:
+            _add_set(doc, record, owners)
+    result.skipped = len(skipped)
+    return list(docs.values())
 
 
-def _tokenize_missing(fresh: list[tuple[Record, str]], pipeline: Any) -> None:
-    """Give annotated records without tokens spaCy's tokens (tokenizer only: fast)."""
-    for record, _ in fresh:
-        if record.tokens is None and record.annotation is not None:
-            record.tokens = nlp.doc_tokens(pipeline.make_doc(record.text))
+def _add_set(doc: _NewDoc, record: Record, owners: _Owners) -> None:
+    key = owners.key(record)
+    if key in doc.sets:
+        raise ImportFailed(f"{_where(record)}: a second annotation set of this text for the same "
+                           f"owner ({key[0]}); the first is at {doc.sets[key].where}")
+    assert record.annotation is not None
+    # The format layer checked it against the file's tokens; other tokens mean checking again.
+    checked = record.checked and record.tokens == doc.record.tokens
+    doc.sets[key] = _NewSet(key[0], key[1], record.annotation, _status(record, key[0]),
+                            None if key[0] == "model" else (record.answer or "accept"), _where(record),
+                            checked)
 
 
-def _check_annotations(dataset: Dataset, fresh: list[tuple[Record, str]]) -> None:
-    """Validate every imported annotation against its text, tokens and the dataset's labels."""
-    for record, _ in fresh:
-        if record.annotation is None:
-            continue
-        bounds = TokenBounds.from_tokens(record.tokens or [])
-        try:
-            validate(record.annotation, record.text, labels=dataset.entity_labels or None,
-                     polarities=dataset.stance_polarities or None, bounds=bounds)
-        except SpanError as err:
-            raise ImportFailed(f"{_where(record)}, field {err}") from None
+def _check(dataset: Dataset, docs: list[_NewDoc]) -> None:
+    """Validate sets not yet checked against their text, tokens and the dataset's labels."""
+    labels = dataset.entity_labels or None
+    polarities = dataset.stance_polarities or None
+    for doc in docs:
+        for new in doc.sets.values():
+            if new.checked:
+                continue
+            try:
+                validate(new.annotation, doc.record.text, labels=labels, polarities=polarities,
+                         bounds=TokenBounds.from_tokens(doc.record.tokens or []))
+            except SpanError as err:
+                raise ImportFailed(f"{new.where}, field {err}") from None
 
 
 def import_records(dataset: Dataset, records: Iterable[Record], *, user: User | None = None,
                    target: str = "annotator", annotator: User | None = None, preannotate: bool = True,
-                   progress: Callable[[int], None] | None = None) -> ImportResult:
-    """Import records into a dataset: all are validated before any is written; the caller commits."""
+                   progress: Progress | None = None, phase: Phase | None = None) -> ImportResult:
+    """Import records into a dataset: all are validated before any is written; the caller commits.
+
+    Annotated records keep their own tokens (or get the tokenizer's) and are never parsed; plain
+    texts are pre-annotated by the pipeline unless ``preannotate`` is off. ``phase(name, total)``
+    announces each stage and ``progress(done)`` reports within it.
+    """
     result = ImportResult()
-    fresh = _new_records(dataset, records, result)
-    pipeline = nlp.load_pipeline(current_app.config["SPACY_MODEL"])
-    _tokenize_missing(fresh, pipeline)
-    _check_annotations(dataset, fresh)
-    plain = [(record.text, i) for i, (record, _) in enumerate(fresh) if record.tokens is None or preannotate]
-    model_items: dict[int, Annotation] = {}
+    if phase:
+        phase("reading", 0)
+    docs = _collect(dataset, records, _Owners(target, annotator), result, progress)
+    pipeline = None
+    untokenized = [d for d in docs if d.record.tokens is None]
+    if untokenized:
+        pipeline = nlp.load_pipeline(current_app.config["SPACY_MODEL"])
+        for doc in untokenized:
+            if doc.sets or not preannotate:
+                doc.record.tokens = nlp.doc_tokens(pipeline.make_doc(doc.record.text))
+    _check(dataset, docs)
+    plain = [d for d in docs if not d.sets and preannotate]
     if plain:
-        batches = nlp.preannotate(pipeline, plain, labels=dataset.entity_labels,
-                                  label_map=dataset.label_map or None,
-                                  batch_size=int(current_app.config["SPACY_BATCH_SIZE"]),
-                                  n_process=int(current_app.config["SPACY_N_PROCESS"]))
-        for done, (pre, i) in enumerate(batches, 1):
-            record = fresh[i][0]
-            if record.tokens is None:
-                record.tokens = pre.tokens
-            model_items[i] = pre.annotation
-            if progress:
-                progress(done)
-    _write(dataset, fresh, model_items, result, target=target, annotator=annotator)
+        _preannotate(dataset, plain, pipeline, progress, phase)
+    if phase:
+        phase("writing", len(docs))
+    _write(dataset, docs, result)
     return result
 
 
-def _write(dataset: Dataset, fresh: list[tuple[Record, str]], model_items: dict[int, Annotation],
-           result: ImportResult, *, target: str, annotator: User | None) -> None:
-    """Insert documents and their sets; nothing is committed here."""
+def _preannotate(dataset: Dataset, plain: list[_NewDoc], pipeline: Any, progress: Progress | None,
+                 phase: Phase | None) -> None:
+    """Run the pipeline over plain texts, giving each its tokens and a model set."""
+    if phase:
+        phase("pre-annotating", len(plain))
+    batches = nlp.preannotate(pipeline, [(d.record.text, d) for d in plain], labels=dataset.entity_labels,
+                              label_map=dataset.label_map or None,
+                              batch_size=int(current_app.config["SPACY_BATCH_SIZE"]),
+                              n_process=int(current_app.config["SPACY_N_PROCESS"]))
+    for done, (pre, doc) in enumerate(batches, 1):
+        doc.record.tokens = pre.tokens
+        doc.sets[("model", None)] = _NewSet("model", None, pre.annotation, "submitted", None, "model")
+        if progress:
+            progress(done)
+
+
+def _write(dataset: Dataset, docs: list[_NewDoc], result: ImportResult) -> None:
+    """Bulk-insert documents, their sets and the sets' items; nothing is committed here."""
     now = utcnow()
-    for i, (record, digest) in enumerate(fresh):
-        doc = Document(dataset_id=dataset.id, text=record.text, meta=record.meta or {},
-                       content_hash=digest, tokens=[list(t) for t in record.tokens or []], created_at=now)
-        db.session.add(doc)
-        db.session.flush()
-        result.document_ids.append(doc.id)
-        result.imported += 1
-        model = record.annotation if record.annotator_id == "model" else model_items.get(i)
-        if model is not None:
-            _add_set(doc.id, "model", None, model, status="submitted", answer=None)
-        if record.annotation is not None and record.annotator_id != "model":
-            kind = "gold" if target == "gold" else "annotator"
-            _add_set(doc.id, kind, annotator.id if kind == "annotator" and annotator else None,
-                     record.annotation, status="submitted" if kind == "annotator" else "reviewed",
-                     answer=record.answer or "accept")
-            result.annotated += 1
-
-
-def _add_set(document_id: int, kind: str, user_id: int | None, annotation: Annotation, *,
-             status: str, answer: str | None) -> None:
-    aset = AnnotationSet(document_id=document_id, kind=kind, user_id=user_id, status=status,
-                         answer=answer, seeded=True, submitted_at=utcnow() if status != "new" else None)
-    db.session.add(aset)
-    db.session.flush()
-    insert_annotation(aset.id, annotation)
+    ids = insert_documents(dataset.id, [
+        {"dataset_id": dataset.id, "text": d.record.text, "meta": d.record.meta or {},
+         "content_hash": d.digest, "tokens": d.record.tokens or [], "created_at": now}
+        for d in docs])
+    set_rows = []
+    for doc in docs:
+        for new in doc.sets.values():
+            set_rows.append({"document_id": ids[doc.digest], "kind": new.kind, "user_id": new.user_id,
+                             "status": new.status, "answer": new.answer, "seeded": True, "version": 1,
+                             "created_at": now, "updated_at": now,
+                             "started_at": now, "submitted_at": now if new.status != "new" else None})
+            result.annotated += new.kind != "model"
+    set_ids = insert_sets(set_rows)
+    insert_items((set_ids[(ids[doc.digest], key[0], key[1])], new.annotation)
+                 for doc in docs for key, new in doc.sets.items())
+    result.imported = len(docs)
+    result.document_ids = [ids[d.digest] for d in docs]

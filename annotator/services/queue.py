@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -25,7 +26,7 @@ class Progress:
         return self.assigned - self.done
 
 
-def _own_sets(dataset: Dataset, user: User) -> sa.Select[tuple[AnnotationSet]]:
+def _own_sets(dataset: Dataset, user: User) -> sa.Select[Any]:
     """The user's annotator sets of the dataset, in document order."""
     return (sa.select(AnnotationSet).join(Document, Document.id == AnnotationSet.document_id)
             .where(Document.dataset_id == dataset.id, AnnotationSet.kind == "annotator",

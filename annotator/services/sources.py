@@ -26,8 +26,8 @@ def read_path(path: Path, *, labels: Sequence[str] | None = None,
                 annotator_id = source.data["_annotator_id"]  # doccano lines we exported carry it
             yield Record(text=task.text, meta=task.meta, tokens=task.tokens, annotation=task.annotation,
                          annotator_id=annotator_id, answer=task.answer, status=task.status,
-                         source=source.source, line=source.line, checked=task.annotation is not None
-                         and task.tokens is not None)
+                         source=source.source, line=source.line, checked=labels is not None
+                         and task.annotation is not None and task.tokens is not None)
     except FormatError as err:
         raise ImportFailed(str(err)) from None
 

@@ -19,8 +19,8 @@ def _error(err: HTTPException):  # type: ignore[no-untyped-def]
 
 def init_app(app: Flask) -> None:
     """Register every blueprint and the error handlers."""
-    from . import api, auth, datasets, profile, editor
+    from . import api, auth, datasets, profile, editor, review, admin, transfer
 
-    for module in (auth, datasets, api, profile, editor):
+    for module in (auth, datasets, api, profile, editor, review, admin, transfer):
         app.register_blueprint(module.bp)
     app.register_error_handler(HTTPException, _error)

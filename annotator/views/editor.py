@@ -40,14 +40,16 @@ def editor_data(aset: AnnotationSet) -> dict[str, Any]:
     """Everything the editor script needs, passed as one JSON block."""
     doc = aset.document
     dataset = doc.dataset
+    gold = aset.kind == "gold"
+    back = url_for("datasets.document", document_id=doc.id)
     return {
         "set": set_payload(aset), "text": doc.text, "tokens": doc.tokens,
         "labels": dataset.entity_labels, "polarities": dataset.stance_polarities,
         "api": url_for("api.save_set", set_id=aset.id),
         "statusApi": url_for("api.change_status", set_id=aset.id),
-        "next": url_for("editor.next_document", dataset_id=dataset.id),
-        "skip": url_for("editor.next_document", dataset_id=dataset.id, after=doc.id),
-        "back": url_for("datasets.document", document_id=doc.id),
+        "submitStatus": "reviewed" if gold else "submitted",
+        "next": back if gold else url_for("editor.next_document", dataset_id=dataset.id),
+        "skip": back if gold else url_for("editor.next_document", dataset_id=dataset.id, after=doc.id),
     }
 
 

@@ -20,7 +20,8 @@ class PasswordForm(FlaskForm):
     """Current password, new password twice."""
 
     current = PasswordField("Current password", validators=[DataRequired()])
-    new = PasswordField("New password", validators=[DataRequired(), Length(min=8, max=200)])
+    new = PasswordField("New password", validators=[DataRequired(), Length(
+        min=8, max=200, message="The new password needs at least 8 characters (at most 200).")])
     confirm = PasswordField("New password again",
                             validators=[DataRequired(), EqualTo("new", message="The two new passwords differ.")])
     submit = SubmitField("Change password")

@@ -102,8 +102,12 @@ def mark_reviewed(document_id: int) -> Response:
 def document_history(document_id: int) -> str:
     """Who changed what and when, newest first, with restore buttons."""
     doc = get_document(document_id)
-    return render_template("review/history.html", doc=doc, dataset=doc.dataset, events=history(doc.id),
-                           sets=adjudication.document_sets(doc))
+    sets = adjudication.document_sets(doc)
+    events = history(doc.id)
+    newest = {(e.set_id, e.version): e.id for e in reversed(events)}  # one restore button per version
+    return render_template("review/history.html", doc=doc, dataset=doc.dataset, events=events, sets=sets,
+                           names={aset.id: name for name, aset in sets.items()},
+                           restorable=set(newest.values()))
 
 
 @bp.post("/sets/<int:set_id>/restore")

@@ -142,7 +142,8 @@ def test_spacy_train_runs_one_epoch_on_an_export(tmp_path: Path, nlp: Language,
         for _ in range(6):
             writer.add(doc_from_annotation(nlp.vocab, text, tokenize(text), annotation))
     config = tmp_path / "config.cfg"
-    load_model_from_config(load_config_from_str(TRAIN_CONFIG), auto_fill=True).config.to_disk(config)
+    filled = load_model_from_config(load_config_from_str(TRAIN_CONFIG), auto_fill=True).config
+    filled.to_disk(config)
     corpus = str(tmp_path / "corpus")
     train(config, tmp_path / "model", overrides={"paths.train": corpus, "paths.dev": corpus})
     trained = (tmp_path / "model" / "model-last")

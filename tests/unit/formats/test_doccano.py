@@ -98,8 +98,15 @@ def test_round_trip_is_lossless(text: str, annotation: Annotation) -> None:
      "d.jsonl, line 3, field relations[0].to_id: 42 is not an entity id"),
     ({"entities": [{"id": 1, "label": "ORG", "start_offset": "0", "end_offset": 6}]},
      "d.jsonl, line 3, field entities[0].start_offset: must be an integer"),
+    ({"entities": [{"id": 1, "label": "ORG", "start_offset": 0, "end_offset": 6},
+                   {"id": 1, "label": "DATE", "start_offset": 22, "end_offset": 39}],
+      "relations": []},
+     "d.jsonl, line 3, field entities[1].id: duplicate entity id 1"),
+    ({"entities": [{"id": 1, "label": "ORG", "start_offset": 0, "end_offset": 6}],
+      "relations": []},
+     "d.jsonl, line 3, field entities[0].label: unknown label 'ORG' (known: PERSON)"),
 ])
 def test_bad_records_name_the_field(change: dict[str, object], message: str) -> None:
     with pytest.raises(FormatError) as caught:
-        annotation_from_doccano({**GOOGLE, **change}, source="d.jsonl", line=3)
+        annotation_from_doccano({**GOOGLE, **change}, source="d.jsonl", line=3, labels=["PERSON"])
     assert str(caught.value) == message

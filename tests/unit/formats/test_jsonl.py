@@ -12,7 +12,7 @@ import pytest
 
 from annotator.formats.errors import FormatError
 from annotator.formats.jsonl import (
-    annotation_from_task, dumps_task, task_from_annotation, write_jsonl,
+    annotation_from_task, dumps_task, export_line, task_from_annotation, write_jsonl,
 )
 from annotator.formats.reader import read_tasks
 from annotator.formats.tokens import DocTokens
@@ -78,7 +78,8 @@ def test_relations_link_speaker_and_cue_to_the_quote_content(
 def test_hashes_follow_text_and_annotation(tokenize: Tokenize, annotation: Annotation) -> None:
     first, again = make_task(tokenize, annotation), make_task(tokenize, annotation)
     fewer = make_task(tokenize, Annotation(entities=annotation.entities[:1]))
-    assert (first["_input_hash"], first["_task_hash"]) == (again["_input_hash"], again["_task_hash"])
+    assert first["_input_hash"] == again["_input_hash"]
+    assert first["_task_hash"] == again["_task_hash"]
     assert fewer["_input_hash"] == first["_input_hash"]
     assert fewer["_task_hash"] != first["_task_hash"]
 
@@ -88,6 +89,16 @@ def test_shared_doc_tokens_give_the_same_task(tokenize: Tokenize, annotation: An
     task = task_from_annotation(TEXT, {"source": "seed"}, shared, annotation,
                                 annotator_id="ann-1", timestamp=1700000000)
     assert dumps_task(task) == dumps_task(make_task(tokenize, annotation))
+
+
+def test_export_line_with_cached_token_json_equals_the_task_line(
+        tokenize: Tokenize, annotation: Annotation) -> None:
+    cached = DocTokens(TEXT, tokenize(TEXT)).tokens_json()
+    doc = DocTokens(TEXT, tokenize(TEXT), tokens_json=cached)
+    line = export_line(TEXT, {"source": "seed"}, doc, annotation, annotator_id="ann-1",
+                       timestamp=1700000000)
+    assert line == dumps_task(make_task(tokenize, annotation))
+    assert line.endswith(b"\n") and line.count(b"\n") == 1
 
 
 def bad_task(tokenize: Tokenize, annotation: Annotation, change: Callable[[dict[str, Any]], Any],
@@ -113,6 +124,9 @@ def bad_task(tokenize: Tokenize, annotation: Annotation, change: Callable[[dict[
     (lambda t: t["tokens"][2].update(text="than"),
      "field tokens[2].text: text 'than' does not match 'that' at [12, 16)"),
     (lambda t: t.update(answer="maybe"), "field answer: must be one of accept, reject, ignore"),
+    (lambda t: t["spans"][0].update(origin="robot"),
+     "field spans[0].origin: must be one of model, human"),
+    (lambda t: t["spans"][0].update(uid=5), "field spans[0].uid: must be a non-empty string"),
     (lambda t: t["spans"].append(dict(t["spans"][0], uid="e9")),
      "field spans[3]: entity [0, 6) overlaps entity [0, 6)"),
 ])

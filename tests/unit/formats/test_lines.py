@@ -33,7 +33,8 @@ def test_reads_objects_with_line_numbers_skipping_blank_lines() -> None:
 
 
 @pytest.mark.parametrize(("raw", "message"), [
-    (b'{"text": "ok"}\n{"text": \n', "x.jsonl, line 2: invalid JSON: Expecting value (column 10)"),
+    (b'{"text": "ok"}\n{"text": \n',
+     "x.jsonl, line 2: invalid JSON: unexpected end of data (column 10)"),
     (b'{"text": "ok"}\n{"text": "\xff\xfe"}\n', "x.jsonl, line 2: invalid UTF-8 at byte 10"),
     (b'{"text": "ok"}\n["text"]\n', "x.jsonl, line 2: expected a JSON object, got list"),
     (b'{"text": "ok"}\n{"text": "' + b"a" * 100 + b'"}\n',

@@ -13,7 +13,7 @@ from annotator.spans import Entity, Quote, Span
 
 Tokenize = Callable[[str], list[tuple[int, int]]]
 
-NER_MANUAL = {
+NER_MANUAL: dict[str, Any] = {
     "text": "First look at the new MacBook Pro",
     "spans": [{"start": 22, "end": 33, "label": "PRODUCT", "token_start": 5, "token_end": 6}],
     "tokens": [
@@ -43,7 +43,7 @@ def rel_tokens() -> list[dict[str, Any]]:
     return tokens
 
 
-RELATIONS = {
+RELATIONS: dict[str, Any] = {
     "text": REL_TEXT,
     "tokens": rel_tokens(),
     "spans": [{"start": 20, "end": 31, "token_start": 5, "token_end": 6, "label": "PERSON"}],
@@ -141,8 +141,8 @@ def test_relations_given_by_token_index_find_their_spans(tokenize: Tokenize) -> 
 ])
 def test_bad_prodigy_tasks_name_the_field(change: Callable[[dict[str, Any]], Any],
                                           message: str) -> None:
-    task = {**NER_MANUAL, "spans": [dict(NER_MANUAL["spans"][0])],  # type: ignore[index]
-            "tokens": list(NER_MANUAL["tokens"])}  # type: ignore[call-overload]
+    task = {**NER_MANUAL, "spans": [dict(NER_MANUAL["spans"][0])],
+            "tokens": list(NER_MANUAL["tokens"])}
     change(task)
     with pytest.raises(FormatError) as caught:
         annotation_from_prodigy(task, source="ner.jsonl", line=7)

@@ -84,3 +84,19 @@ failed VERB 4 ROOT
 """)
     (entity,) = index_entities(doc, labels=DEFAULT_LABELS).entities
     assert doc.text[entity.start:entity.end] == "Otto Brandt"
+
+
+def test_repeated_surname_is_the_same_person_whatever_the_model_label(make_doc: BuildDoc) -> None:
+    doc = make_doc("""
+Olaf PROPN 1 compound B-PERSON
+Scholz PROPN 2 nsubj I-PERSON
+spoke VERB 2 ROOT speak
+. PUNCT 2 punct
+Scholz PROPN 5 nsubj B-ORG
+left VERB 5 ROOT leave
+. PUNCT 5 punct
+""")
+    found = index_entities(doc, labels=DEFAULT_LABELS)
+    assert [(doc.text[e.start:e.end], e.label) for e in found.entities] == [("Olaf Scholz", "PERSON"),
+                                                                             ("Scholz", "PERSON")]
+    assert found.canonical_uid(1) == "m-e0"

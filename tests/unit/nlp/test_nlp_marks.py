@@ -19,6 +19,8 @@ def _contents(text: str) -> list[str]:
     ("“One. Two. Three,” she said.", ["One. Two. Three,"]),
     ("a “first” and a “second” fragment", ["first", "second"]),
     ("«Bonjour,» he said.", ["Bonjour,"]),
+    ("Er sagte „Ja“ und „Nein“.", ["Ja", "Nein"]),
+    ('He is 6\'2" tall and said "I won 3-2" today.', ["I won 3-2"]),
 ])
 def test_balanced_marks(text: str, expected: list[str]) -> None:
     assert _contents(text) == expected

@@ -1,0 +1,59 @@
+"""Flask-WTF forms of the admin pages: users, dataset settings and assignment."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange
+
+from .models import ROLES
+
+ROLE_CHOICES = list(ROLES)
+
+
+class UserCreateForm(FlaskForm):
+    """A new account with its role."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=80)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(min=8)])
+    role = SelectField("Role", choices=ROLE_CHOICES, default="annotator")
+    submit = SubmitField("Create user")
+
+
+class RoleForm(FlaskForm):
+    """Change one user's role."""
+
+    role = SelectField("Role", choices=ROLE_CHOICES)
+    submit = SubmitField("Change role")
+
+
+class DatasetSettingsForm(FlaskForm):
+    """A dataset's label set, polarities, annotators per document and guidelines."""
+
+    entity_labels = StringField("Entity labels", description="Separated by spaces or commas; empty allows any.")
+    stance_polarities = StringField("Stance polarities", validators=[DataRequired()],
+                                    description="Separated by spaces or commas.")
+    annotators_per_doc = IntegerField("Annotators per document", validators=[NumberRange(min=1, max=20)])
+    guidelines = TextAreaField("Guidelines (Markdown)", render_kw={"rows": 12})
+    submit = SubmitField("Save settings")
+
+
+class AssignForm(FlaskForm):
+    """Give one document to one annotator."""
+
+    document = IntegerField("Document #", validators=[DataRequired()])
+    user = SelectField("Annotator", coerce=int)
+    submit = SubmitField("Assign")
+
+
+class MoveForm(FlaskForm):
+    """Hand an unfinished set to another annotator."""
+
+    aset = SelectField("Unfinished work", coerce=int)
+    user = SelectField("Move to", coerce=int)
+    submit = SubmitField("Move")
+
+
+def split_names(raw: str) -> list[str]:
+    """Labels or polarities typed as a list separated by spaces or commas, without repeats."""
+    return list(dict.fromkeys(part for part in raw.replace(",", " ").split() if part))

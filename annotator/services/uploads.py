@@ -1,0 +1,126 @@
+"""Web uploads: keep the file under the instance folder, track a Job, import it in the background."""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+from werkzeug.datastructures import FileStorage
+
+from ..db import db
+from ..formats.lines import JSONL_SUFFIXES, TEXT_SUFFIXES
+from ..models import Dataset, Job, User, utcnow
+from ..nlp import ModelNotInstalled
+from .importer import ImportFailed, import_records
+from .sources import count_records, read_path
+
+log = logging.getLogger(__name__)
+SUFFIXES = JSONL_SUFFIXES + TEXT_SUFFIXES
+TARGETS = ("file", "gold", "annotator")
+
+
+def upload_folder() -> Path:
+    """instance/uploads, created on first use."""
+    folder = Path(current_app.instance_path) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def save_upload(storage: FileStorage, *, dataset: Dataset, user: User, target: str = "file",
+                annotator: str | None = None) -> Job:
+    """Save an uploaded file and queue-ready Job row for it (the caller commits and enqueues)."""
+    name = Path(storage.filename or "").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ImportFailed(f"{name or 'the file'}: expected a {', '.join(SUFFIXES)} file")
+    if target not in TARGETS:
+        raise ImportFailed(f"unknown target {target!r}")
+    if target == "annotator" and not annotator:
+        raise ImportFailed("choose the annotator whom the file's annotations belong to")
+    path = upload_folder() / f"{secrets.token_hex(12)}{suffix}"
+    storage.save(path)
+    payload = {"path": path.name, "name": name, "target": target, "annotator": annotator}
+    job = Job(kind="import", dataset_id=dataset.id, user_id=user.id, status="queued",
+              payload=json.dumps(payload), message=f"{name}: waiting to start")
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+class _Reporter:
+    """Writes a job's progress at most twice a second, only while nothing else is pending."""
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.stage = ""
+        self.last = 0.0
+
+    def phase(self, name: str, total: int) -> None:
+        self.stage = name
+        if name != "writing":  # the import's own rows are pending from here on: no commits
+            self._save(0, total)
+
+    def progress(self, done: int) -> None:
+        if self.stage != "writing" and time.monotonic() - self.last > 0.5:
+            self._save(done, None)
+
+    def _save(self, done: int, total: int | None) -> None:
+        values: dict[str, object] = {"done": done, "message": f"{self.stage}…"}
+        if total:
+            values["total"] = total
+        db.session.execute(sa.update(Job).where(Job.id == self.job_id).values(**values))
+        db.session.commit()
+        self.last = time.monotonic()
+
+
+def run_import_job(job_id: int) -> None:
+    """Import a queued upload all-or-nothing, recording progress and the outcome on its Job."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.status != "queued":
+        return
+    payload = json.loads(job.payload or "{}")
+    path = upload_folder() / payload["path"]
+    job.status, job.total = "running", count_records(path) if path.exists() else 0
+    db.session.commit()
+    try:
+        message, ok = _import(job, path, payload), True
+    except (ImportFailed, ModelNotInstalled) as err:
+        message, ok = f"{err}".replace(path.name, payload["name"]) + " Nothing was imported.", False
+    except Exception:  # a job must never stay "running" forever
+        log.exception("import job %s failed", job_id)
+        message, ok = "The import failed unexpectedly; nothing was imported.", False
+    if not ok:
+        db.session.rollback()
+    job = db.session.get(Job, job_id)
+    assert job is not None
+    job.status, job.message, job.finished_at = ("done" if ok else "failed"), message, utcnow()
+    if ok:
+        job.done = job.total
+    db.session.commit()
+    path.unlink(missing_ok=True)
+
+
+def _import(job: Job, path: Path, payload: dict[str, str | None]) -> str:
+    """Run the import itself; the caller commits or rolls back."""
+    dataset = db.session.get(Dataset, job.dataset_id)
+    if dataset is None:
+        raise ImportFailed("the dataset no longer exists")
+    annotator = None
+    if payload.get("target") == "annotator":
+        annotator = db.session.scalar(sa.select(User).where(User.name == payload.get("annotator")))
+        if annotator is None:
+            raise ImportFailed(f"no user named {payload.get('annotator')!r}")
+    reporter = _Reporter(job.id)
+    reporter.phase("reading", job.total)
+    records = read_path(path, labels=dataset.entity_labels or None,
+                        polarities=dataset.stance_polarities or None,
+                        max_line_bytes=int(current_app.config["MAX_LINE_BYTES"]))
+    result = import_records(dataset, records, target="gold" if payload.get("target") == "gold" else "annotator",
+                            annotator=annotator, progress=reporter.progress, phase=reporter.phase)
+    return (f"Imported {result.imported} document(s) ({result.annotated} annotation set(s) from the "
+            f"file); skipped {result.skipped} already there.")

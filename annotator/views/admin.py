@@ -1,0 +1,181 @@
+"""Admin pages: users and roles, dataset settings, and handing out documents."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from ..db import db
+from ..forms import EmptyForm
+from ..forms_admin import ROLE_CHOICES, AssignForm, DatasetSettingsForm, MoveForm, RoleForm, UserCreateForm, split_names
+from ..models import AnnotationSet, Dataset, Document, User
+from ..services import assignment
+from ..services.users import AccountError, create_user
+from .access import admin_required, get_dataset
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _users() -> list[User]:
+    return list(db.session.scalars(sa.select(User).order_by(User.name)))
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@admin_required
+def users() -> str | Response:
+    """Every account; create one with a role."""
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        try:
+            user = create_user(form.name.data or "", form.password.data or "", role=form.role.data or "annotator")
+        except AccountError as err:
+            form.name.errors = [*form.name.errors, str(err)]
+        else:
+            db.session.commit()
+            flash(f"Created {user.name} ({user.role}).", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/users.html", form=form, users=_users(), roles=ROLE_CHOICES, empty=EmptyForm())
+
+
+def _other_user(user_id: int) -> User:
+    user = db.get_or_404(User, user_id)
+    if user.id == current_user.id:
+        abort(400, "You cannot change your own role or deactivate yourself.")
+    return user
+
+
+@bp.post("/users/<int:user_id>/role")
+@admin_required
+def change_role(user_id: int) -> Response:
+    """Give a user another role."""
+    user, form = _other_user(user_id), RoleForm()
+    if form.validate_on_submit():
+        user.role = form.role.data or user.role
+        db.session.commit()
+        flash(f"{user.name} is now {user.role}.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/active")
+@admin_required
+def toggle_active(user_id: int) -> Response:
+    """Deactivate or reactivate a user."""
+    user = _other_user(user_id)
+    if EmptyForm().validate_on_submit():
+        user.active = not user.active
+        db.session.commit()
+        flash(f"{user.name} is {'active again' if user.active else 'deactivated'}.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/datasets/<int:dataset_id>", methods=["GET", "POST"])
+@admin_required
+def settings(dataset_id: int) -> str | Response:
+    """Edit a dataset's labels, polarities, annotators per document and guidelines."""
+    dataset = get_dataset(dataset_id)
+    form = DatasetSettingsForm(data={
+        "entity_labels": " ".join(dataset.entity_labels), "stance_polarities": " ".join(dataset.stance_polarities),
+        "annotators_per_doc": dataset.annotators_per_doc, "guidelines": dataset.guidelines})
+    if form.validate_on_submit():
+        dataset.entity_labels = split_names(form.entity_labels.data or "")
+        dataset.stance_polarities = split_names(form.stance_polarities.data or "")
+        dataset.annotators_per_doc = form.annotators_per_doc.data or 1
+        dataset.guidelines = form.guidelines.data or ""
+        db.session.commit()
+        flash("Settings saved.", "success")
+        return redirect(url_for("admin.settings", dataset_id=dataset.id))
+    return render_template("admin/settings.html", dataset=dataset, form=form)
+
+
+def _assign_forms(dataset: Dataset) -> tuple[AssignForm, MoveForm]:
+    people = [(u.id, u.name) for u in assignment.annotators()]
+    assign_form, move_form = AssignForm(prefix="assign"), MoveForm(prefix="move")
+    assign_form.user.choices = people
+    move_form.user.choices = people
+    unfinished = db.session.execute(
+        sa.select(AnnotationSet.id, AnnotationSet.document_id, User.name)
+        .join(User, User.id == AnnotationSet.user_id).join(Document, Document.id == AnnotationSet.document_id)
+        .where(Document.dataset_id == dataset.id, AnnotationSet.kind == "annotator",
+               AnnotationSet.status.in_(("new", "in_progress")))
+        .order_by(AnnotationSet.document_id, User.name)).all()
+    move_form.aset.choices = [(set_id, f"document {doc_id} · {name}") for set_id, doc_id, name in unfinished]
+    return assign_form, move_form
+
+
+@bp.route("/datasets/<int:dataset_id>/assign")
+@admin_required
+def assign_page(dataset_id: int) -> str:
+    """Who holds what, the auto-assign button and the manual assign and move forms."""
+    dataset = get_dataset(dataset_id)
+    assign_form, move_form = _assign_forms(dataset)
+    held = assignment.holders(dataset)
+    people = {u.id: u.name for u in _users()}
+    load = {name: 0 for name in people.values()}
+    for user_ids in held.values():
+        for uid in user_ids:
+            load[people[uid]] += 1
+    missing = sum(max(0, dataset.annotators_per_doc - len(held.get(doc_id, ())))
+                  for doc_id in db.session.scalars(sa.select(Document.id).where(Document.dataset_id == dataset.id)))
+    return render_template("admin/assign.html", dataset=dataset, empty=EmptyForm(), assign_form=assign_form,
+                           move_form=move_form, load={n: c for n, c in load.items() if c}, missing=missing)
+
+
+@bp.post("/datasets/<int:dataset_id>/assign/auto")
+@admin_required
+def auto_assign(dataset_id: int) -> Response:
+    """Hand out every document to as many annotators as the dataset asks for."""
+    dataset = get_dataset(dataset_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            made = assignment.auto_assign(dataset, assignment.annotators())
+        except assignment.AssignmentError as err:
+            flash(str(err), "error")
+        else:
+            db.session.commit()
+            flash(f"Made {made} new assignment(s).", "success")
+    return redirect(url_for("admin.assign_page", dataset_id=dataset.id))
+
+
+@bp.post("/datasets/<int:dataset_id>/assign/manual")
+@admin_required
+def assign_manual(dataset_id: int) -> Response:
+    """Give one document to one annotator."""
+    dataset = get_dataset(dataset_id)
+    form, _ = _assign_forms(dataset)
+    if form.validate_on_submit():
+        document = db.session.get(Document, form.document.data)
+        user = db.session.get(User, form.user.data)
+        if document is None or document.dataset_id != dataset.id or user is None:
+            flash("No such document in this dataset.", "error")
+        else:
+            assignment.assign(document, user)
+            db.session.commit()
+            flash(f"Document {document.id} assigned to {user.name}.", "success")
+    else:
+        flash("Pick a document number and an annotator.", "error")
+    return redirect(url_for("admin.assign_page", dataset_id=dataset.id))
+
+
+@bp.post("/datasets/<int:dataset_id>/assign/move")
+@admin_required
+def move(dataset_id: int) -> Response:
+    """Hand unfinished work to someone else."""
+    dataset = get_dataset(dataset_id)
+    _, form = _assign_forms(dataset)
+    if form.validate_on_submit():
+        aset = db.session.get(AnnotationSet, form.aset.data)
+        user = db.session.get(User, form.user.data)
+        assert aset is not None and user is not None  # the choices hold existing ids only
+        try:
+            assignment.move(aset, user, by=current_user)
+        except assignment.AssignmentError as err:
+            db.session.rollback()
+            flash(str(err), "error")
+        else:
+            db.session.commit()
+            flash(f"Moved to {user.name}.", "success")
+    else:
+        flash("Pick the work to move and the annotator to move it to.", "error")
+    return redirect(url_for("admin.assign_page", dataset_id=dataset.id))

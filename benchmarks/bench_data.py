@@ -1,0 +1,140 @@
+"""Import, export and edit speed on synthetic data: 1,000 articles of ~600 words with 73k spans.
+
+Targets: export <= 0.5 s, import of annotated JSONL <= 1 s, a single-span edit <= 5 ms; then
+export throughput and peak memory on 20,000 documents. Run: .venv/bin/python benchmarks/bench_data.py
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import spacy
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from annotator import create_app  # noqa: E402
+from annotator.db import db  # noqa: E402
+from annotator.formats.jsonl import dumps_task, task_from_annotation  # noqa: E402
+from annotator.models import AnnotationSet, Dataset, EntitySpan  # noqa: E402
+from annotator.services.annotations import Op, apply_ops  # noqa: E402
+from annotator.services.exporter import export_lines  # noqa: E402
+from annotator.services.importer import Record, get_or_create_dataset, import_records  # noqa: E402
+from annotator.services.sources import read_path  # noqa: E402
+from annotator.spans import Annotation, Entity, Quote, Span, Stance  # noqa: E402
+
+WORDS = ("the council said plan would rail port vote city budget report official minister trade "
+         "court ruling tariff steel strike union health agency warning federation week").split()
+NAMES = ("Ana Ruiz", "Berlin", "Marrenburg", "Valdoria", "Eskaria", "Nairobi", "Santa Lucia", "Norvania")
+LABELS = ("PERSON", "GPE", "GPE", "GPE", "GPE", "GPE", "GPE", "GPE")
+NLP = spacy.blank("en")
+
+
+def article(rng: random.Random, n: int) -> tuple[str, Annotation]:
+    """About 600 words with 73 entity names, one quote and one stance."""
+    parts: list[str] = [f"Report {n}:"]
+    names: list[tuple[int, int, str]] = []
+    length = len(parts[0])
+    for i in range(73):
+        words = " ".join(rng.choice(WORDS) for _ in range(6))
+        name_index = rng.randrange(len(NAMES))
+        start = length + 1 + len(words) + 1
+        names.append((start, start + len(NAMES[name_index]), LABELS[name_index]))
+        piece = f"{words} {NAMES[name_index]}{'.' if i % 4 == 3 else ''}"
+        parts.append(piece)
+        length += 1 + len(piece)
+    text = " ".join(parts) + " officials said."
+    entities = [Entity(f"e{i + 1}", s, e, label) for i, (s, e, label) in enumerate(names)]
+    first, second = entities[0], entities[1]
+    quote = Quote("q1", Span(first.end + 1, second.start - 1), "indirect", None, first.span, first.uid)
+    stance = Stance("s1", "against", Span(first.start, second.end), "", first.uid, target="the plan")
+    return text, Annotation(entities=entities, quotes=[quote], stances=[stance])
+
+
+def write_jsonl(path: Path, count: int, offset: int = 0) -> int:
+    """Write `count` gold-annotated articles in our JSONL; return how many spans they hold."""
+    rng, spans = random.Random(offset), 0
+    with path.open("wb") as fh:
+        for n in range(offset, offset + count):
+            text, annotation = article(rng, n)
+            tokens = [(t.idx, t.idx + len(t)) for t in NLP.make_doc(text)]
+            fh.write(dumps_task(task_from_annotation(text, {"n": n}, tokens, annotation, annotator_id="gold")))
+            spans += len(annotation.entities)
+    return spans
+
+
+def records(count: int, offset: int) -> list[Record]:
+    """Gold-annotated articles as import records, without a file."""
+    rng, out = random.Random(offset), []
+    for n in range(offset, offset + count):
+        text, annotation = article(rng, n)
+        tokens = [(t.idx, t.idx + len(t)) for t in NLP.make_doc(text)]
+        out.append(Record(text=text, meta={"n": n}, tokens=tokens, annotation=annotation, annotator_id="gold"))
+    return out
+
+
+def timed_import(path: Path, dataset: Dataset) -> float:
+    start = time.perf_counter()
+    import_records(dataset, read_path(path, labels=dataset.entity_labels), target="gold")
+    db.session.commit()
+    return time.perf_counter() - start
+
+
+def timed_export(dataset: Dataset) -> tuple[float, int, int]:
+    start, count, size = time.perf_counter(), 0, 0
+    for line in export_lines(dataset, fmt="jsonl", only="gold"):
+        count, size = count + 1, size + len(line)
+    return time.perf_counter() - start, count, size
+
+
+def edit_time(dataset: Dataset, edits: int = 200) -> float:
+    """Mean seconds per single-span upsert through apply_ops, committed like the API does."""
+    aset = db.session.scalar(sa.select(AnnotationSet).where(AnnotationSet.kind == "gold").limit(1))
+    assert aset is not None
+    rows = list(db.session.scalars(sa.select(EntitySpan).where(EntitySpan.set_id == aset.id)))
+    start = time.perf_counter()
+    for i in range(edits):
+        value = rows[i % len(rows)].to_value()
+        label = "GPE" if value.label == "PERSON" else "PERSON"
+        apply_ops(aset, [Op("upsert", "entities", value.uid, Entity(value.uid, value.start, value.end, label))],
+                  user=None, expected_version=aset.version)
+        db.session.commit()
+    return (time.perf_counter() - start) / edits
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite'}", "SECRET_KEY": "bench",
+                          "HUEY_IMMEDIATE": True, "HUEY_URL": f"sqlite:///{folder / 'jobs.sqlite'}"})
+        with app.app_context():
+            db.create_all()
+            spans = write_jsonl(folder / "a.jsonl", 1000)
+            dataset = get_or_create_dataset("bench")
+            db.session.commit()
+            seconds = timed_import(folder / "a.jsonl", dataset)
+            print(f"import: 1000 annotated documents, {spans} spans in {seconds:.2f} s (target <= 1 s)")
+            seconds, count, _ = timed_export(dataset)
+            print(f"export: {count} annotation sets in {seconds:.2f} s (target <= 0.5 s)")
+            print(f"edit: one span through apply_ops with {spans} spans stored: "
+                  f"{edit_time(dataset) * 1000:.2f} ms (target <= 5 ms)")
+            for batch in range(1, 20):  # the rest straight from memory: this part is not timed
+                import_records(dataset, records(1000, offset=batch * 1000), target="gold")
+                db.session.commit()
+            seconds, count, size = timed_export(dataset)
+            print(f"export: {count} documents in {seconds:.2f} s = {count / seconds:,.0f} documents/s, "
+                  f"{size / seconds / 1e6:.0f} MB/s")
+            tracemalloc.start()
+            timed_export(dataset)
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            print(f"export: peak Python memory while exporting {count} documents: {peak / 1e6:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""Server time for the editor on a long article, and the autosave round trip.
+
+Run: .venv/bin/python benchmarks/bench_editor.py
+A 10,000-word article with 1,000 entity spans and 100 quotes (cue and speaker each) is stored
+in a temporary SQLite database; we time GET /annotate/<set> (median of 10) and a PUT of one
+edit to /api/sets/<set> (median of 100), through Flask's test client.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import spacy
+
+from annotator import create_app
+from annotator.db import db
+from annotator.models import AnnotationSet, Document
+from annotator.services.annotations import ensure_seeded, insert_annotation, user_set
+from annotator.services.importer import get_or_create_dataset
+from annotator.services.users import create_user
+from annotator.spans import Annotation, Entity, Quote, Span
+
+WORDS = 10_000
+ENTITIES = 1_000
+QUOTES = 100
+PASSWORD = "benchmark password"
+
+
+def make_text() -> tuple[str, list[tuple[int, int]]]:
+    """A long article in sentences of ten words, with spaCy's tokens."""
+    vocab = "the council said on Monday that its plan for new tram lines would help the city".split()
+    sentences = []
+    for i in range(WORDS // 10):
+        words = [vocab[(i + k) % len(vocab)] for k in range(10)]
+        words[0] = words[0].capitalize()
+        sentences.append(" ".join(words) + ".")
+        if i % 8 == 7:
+            sentences.append("\n")
+    doc = spacy.blank("en")(" ".join(sentences))
+    return doc.text, [(t.idx, t.idx + len(t)) for t in doc]
+
+
+def make_annotation(text: str, tokens: list[tuple[int, int]]) -> Annotation:
+    """1,000 single-word entities and 100 quotes, each with a cue and a speaker."""
+    words = [t for t in tokens if text[t[0]:t[1]].isalpha()]
+    step = len(words) // ENTITIES
+    entities = [Entity(f"m-e{i}", *words[i * step], "ORG" if i % 2 else "PERSON", "model")
+                for i in range(ENTITIES)]
+    quotes = []
+    for i in range(QUOTES):
+        base = i * (len(words) // QUOTES)
+        content = Span(words[base + 3][0], words[base + 8][1])
+        quotes.append(Quote(f"m-q{i}", content, "indirect", cue=Span(*words[base + 2]),
+                            speaker=Span(*words[base + 1]), origin="model"))
+    return Annotation(entities=entities, quotes=quotes)
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.sqlite'}",
+                          "WTF_CSRF_ENABLED": False, "SECRET_KEY": "bench",
+                          "HUEY_URL": f"sqlite:///{Path(tmp) / 'jobs.sqlite'}"})
+        with app.app_context():
+            db.create_all()
+            text, tokens = make_text()
+            dataset = get_or_create_dataset("bench")
+            doc = Document(dataset_id=dataset.id, text=text, meta={}, content_hash="bench",
+                           tokens=[list(t) for t in tokens])
+            db.session.add(doc)
+            db.session.flush()
+            model = AnnotationSet(document_id=doc.id, kind="model", status="submitted", seeded=True)
+            db.session.add(model)
+            db.session.flush()
+            insert_annotation(model.id, make_annotation(text, tokens))
+            user = create_user("bench", PASSWORD)
+            aset = user_set(doc.id, user, create=True)
+            assert aset is not None
+            ensure_seeded(aset)
+            db.session.commit()
+            set_id = aset.id
+            print(f"article: {len(text.split())} words, {len(text):,} characters, "
+                  f"{ENTITIES} entities, {QUOTES} quotes")
+        client = app.test_client()
+        client.post("/login", data={"name": "bench", "password": PASSWORD})
+        page_times = []
+        for _ in range(10):
+            start = time.perf_counter()
+            response = client.get(f"/annotate/{set_id}")
+            page_times.append(time.perf_counter() - start)
+            assert response.status_code == 200, response.status_code
+        print(f"editor page: median {median_ms(page_times):.1f} ms over 10 renders "
+              f"({len(response.data) / 1024:.0f} KiB)")
+        version = client.get(f"/api/sets/{set_id}").get_json()["version"]
+        entity = client.get(f"/api/sets/{set_id}").get_json()["annotation"]["entities"][500]
+        save_times = []
+        for i in range(100):
+            item = {**entity, "label": "ORG" if i % 2 else "PERSON", "origin": "human"}
+            start = time.perf_counter()
+            response = client.put(f"/api/sets/{set_id}", json={"version": version, "ops": [
+                {"op": "upsert", "layer": "entities", "item": item}]})
+            save_times.append(time.perf_counter() - start)
+            assert response.status_code == 200, response.get_data(as_text=True)
+            version = response.get_json()["version"]
+        print(f"save one edit (PUT): median {median_ms(save_times):.1f} ms over 100")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+// The article as DOM: entity <mark>s and plain segments, each knowing its character range.
+// Text goes in only through createTextNode; an edit re-renders just the pieces it touches.
+
+/** Quote roles as intervals: content (q), cue and speaker (spk), each with its quote uid. */
+function roleIntervals(store) {
+  const out = [];
+  for (const q of store.all("quotes")) {
+    out.push([q.content.start, q.content.end, "q", q.uid]);
+    if (q.cue) out.push([q.cue.start, q.cue.end, "cue", q.uid]);
+    if (q.speaker) out.push([q.speaker.start, q.speaker.end, "spk", q.uid]);
+  }
+  return out;
+}
+
+/** Index of the first element whose data-e is above the offset (elements in text order). */
+function pieceIndex(elements, offset) {
+  let lo = 0, hi = elements.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (+elements[mid].dataset.e <= offset) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+export class ArticleView {
+  constructor(root, text, store) {
+    this.root = root; this.text = text; this.store = store;
+  }
+
+  /** Build the whole article once. */
+  renderAll() {
+    this.root.textContent = "";
+    this.root.appendChild(this.build(0, this.text.length));
+  }
+
+  /** Re-render the paragraphs covering [start, end); the rest of the article is left alone. */
+  update(start, end) {
+    const blocks = this.root.children;
+    if (!blocks.length) { this.renderAll(); return; }
+    const i = pieceIndex(blocks, Math.max(0, start));
+    const j = pieceIndex(blocks, Math.max(0, Math.min(end, this.text.length) - 1));
+    const a = +blocks[i].dataset.s, b = +blocks[j].dataset.e;
+    const after = blocks[j].nextSibling;
+    for (let k = j; k >= i; k--) blocks[k].remove();
+    this.root.insertBefore(this.build(a, b), after);
+  }
+
+  /** Paragraph blocks for [a, b): one per line, except where an entity crosses the line break. */
+  build(a, b) {
+    const frag = document.createDocumentFragment();
+    const roles = roleIntervals(this.store).filter(([s, e]) => s < b && a < e);
+    const ents = this.store.all("entities").filter((e) => e.start >= a && e.end <= b).sort((x, y) => x.start - y.start);
+    let blockStart = a, searchFrom = a, k = 0;
+    while (blockStart < b) {
+      let cut = this.text.indexOf("\n", searchFrom);
+      cut = cut < 0 || cut + 1 > b ? b : cut + 1;
+      while (k < ents.length && ents[k].end <= cut) k++;
+      if (k < ents.length && ents[k].start < cut && cut < b) { searchFrom = ents[k].end; continue; }  // never split an entity
+      const block = document.createElement("div");
+      block.className = this.text.slice(blockStart, cut).trim() ? "para" : "para blank";
+      block.dataset.s = blockStart; block.dataset.e = cut;
+      this.fill(block, blockStart, cut, ents, roles);
+      frag.appendChild(block);
+      blockStart = searchFrom = cut;
+    }
+    return frag;
+  }
+
+  /** Marks for the entities inside [a, b), segments elsewhere. */
+  fill(parent, a, b, ents, roles) {
+    let pos = a;
+    for (const ent of ents) {
+      if (ent.start < a || ent.end > b) continue;
+      if (pos < ent.start) this.segments(parent, pos, ent.start, roles);
+      parent.appendChild(this.mark(ent, roles));
+      pos = ent.end;
+    }
+    if (pos < b) this.segments(parent, pos, b, roles);
+  }
+
+  mark(ent, roles) {
+    const m = document.createElement("mark");
+    m.className = `ent label-${ent.label}` + (ent.origin === "model" ? " origin-model" : "");
+    m.dataset.uid = ent.uid; m.dataset.label = ent.label;
+    m.dataset.s = ent.start; m.dataset.e = ent.end;
+    this.segments(m, ent.start, ent.end, roles);
+    return m;
+  }
+
+  /** Append spans for [a, b), cut wherever a quote role starts or ends. */
+  segments(parent, a, b, roles) {
+    const inside = roles.filter(([s, e]) => s < b && a < e);
+    const cuts = new Set([a, b]);
+    for (const [s, e] of inside) { if (s > a && s < b) cuts.add(s); if (e > a && e < b) cuts.add(e); }
+    const points = [...cuts].sort((x, y) => x - y);
+    for (let k = 0; k + 1 < points.length; k++) {
+      const s = points[k], e = points[k + 1];
+      const span = document.createElement("span");
+      span.className = "seg";
+      const uids = new Set();
+      for (const [rs, re, role, uid] of inside) {
+        if (rs <= s && e <= re) { span.classList.add(role); uids.add(uid); }
+      }
+      if (uids.size) span.dataset.q = [...uids].join(" ");
+      span.dataset.s = s; span.dataset.e = e;
+      span.appendChild(document.createTextNode(this.text.slice(s, e)));
+      parent.appendChild(span);
+    }
+  }
+
+  /** The character offset of a DOM point (clamped to the article). */
+  offsetOf(node, offset) {
+    if (!this.root.contains(node)) {
+      return node.compareDocumentPosition(this.root) & Node.DOCUMENT_POSITION_FOLLOWING ? 0 : this.text.length;
+    }
+    if (node.nodeType === Node.TEXT_NODE) return +node.parentElement.closest("[data-s]").dataset.s + offset;
+    if (offset < node.childNodes.length) return this.startOf(node.childNodes[offset]);
+    return node === this.root ? this.text.length : +node.dataset.e;
+  }
+
+  startOf(node) {
+    while (node && !(node.dataset && node.dataset.s !== undefined)) node = node.firstChild;
+    return node ? +node.dataset.s : this.text.length;
+  }
+
+  /** The text node and in-node offset at a character offset. */
+  locate(offset) {
+    const block = this.root.children[pieceIndex(this.root.children, offset)];
+    let el = block.children[pieceIndex(block.children, offset)];
+    if (el.tagName === "MARK") el = el.children[pieceIndex(el.children, offset)];
+    return { node: el.firstChild, offset: Math.min(offset - +el.dataset.s, el.firstChild.length) };
+  }
+
+  /** A DOM Range over [start, end). */
+  range(start, end) {
+    const r = document.createRange();
+    const a = this.locate(start), b = this.locate(Math.max(start, end - 1));
+    r.setStart(a.node, a.offset);
+    r.setEnd(b.node, b.offset + (end > start ? 1 : 0));
+    return r;
+  }
+
+  markOf(uid) { return this.root.querySelector(`mark[data-uid="${CSS.escape(uid)}"]`); }
+
+  /** Toggle a class on every segment of a quote. */
+  highlightQuote(uid, on) {
+    for (const el of this.root.querySelectorAll(`[data-q~="${CSS.escape(uid)}"]`)) el.classList.toggle("hl", on);
+  }
+}

@@ -1,0 +1,29 @@
+// Polls an import job's status and moves the progress bar until the job is done or failed.
+const box = document.getElementById("job");
+const FINISHED = new Set(["done", "failed"]);
+
+function show(job) {
+  const bar = document.getElementById("job-progress");
+  bar.max = Math.max(job.total, 1);
+  bar.value = job.status === "done" ? bar.max : job.done;
+  document.getElementById("job-status").textContent = job.status;
+  document.getElementById("job-count").textContent = `${job.done} / ${job.total}`;
+  document.getElementById("job-message").textContent = job.message;
+  box.dataset.status = job.status;
+}
+
+async function poll() {
+  try {
+    const response = await fetch(box.dataset.statusUrl, { headers: { Accept: "application/json" } });
+    if (response.ok) {
+      const job = await response.json();
+      show(job);
+      if (FINISHED.has(job.status)) return;
+    }
+  } catch (error) {
+    document.getElementById("job-message").textContent = `Lost contact with the server (${error.message}); retrying…`;
+  }
+  setTimeout(poll, 700);
+}
+
+if (box && !FINISHED.has(box.dataset.status)) poll();

@@ -1,0 +1,145 @@
+"""Indirect speech on hand-built parses: that-clauses, reporting nouns, "according to"."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from spacy.tokens import Doc
+
+from annotator.nlp import annotate_doc
+from annotator.spans import DEFAULT_LABELS, Quote
+
+BuildDoc = Callable[[str], Doc]
+
+
+def _quotes(doc: Doc) -> list[tuple[str, str | None, str | None, str | None]]:
+    """(content, cue, speaker, speaker entity text) of each indirect quote."""
+    annotation = annotate_doc(doc, labels=DEFAULT_LABELS)
+    ents = annotation.entity_by_uid()
+
+    def text(q: Quote) -> tuple[str, str | None, str | None, str | None]:
+        entity = ents[q.speaker_entity] if q.speaker_entity else None
+        return (doc.text[q.content.start:q.content.end],
+                doc.text[q.cue.start:q.cue.end] if q.cue else None,
+                doc.text[q.speaker.start:q.speaker.end] if q.speaker else None,
+                doc.text[entity.start:entity.end] if entity else None)
+
+    assert all(q.kind == "indirect" for q in annotation.quotes)
+    return [text(q) for q in annotation.quotes]
+
+
+CASES = {
+    "afterthought after a comma is cut": ("""
+Akbari PROPN 1 nsubj B-PERSON
+claimed VERB 1 ROOT claim
+the DET 3 det
+militants NOUN 4 nsubj militant
+enjoy VERB 1 ccomp
+support NOUN 4 dobj
+, PUNCT 5 punct
+including VERB 5 prep include
+weapons NOUN 7 pobj weapon
+. PUNCT 1 punct
+""", [("the militants enjoy support", "claimed", "Akbari", "Akbari")]),
+    "declared in a message that": ("""
+Salami PROPN 1 nsubj B-PERSON
+declared VERB 1 ROOT declare
+in ADP 1 prep
+a DET 4 det
+message NOUN 2 pobj
+that SCONJ 8 mark
+attacks NOUN 8 nsubjpass attack
+are AUX 8 auxpass be
+directed VERB 4 acl direct tag=VBN
+. PUNCT 1 punct
+""", [("attacks are directed", "declared", "Salami", "Salami")]),
+    "X's statement that": ("""
+Otto PROPN 1 compound B-PERSON
+Brandt PROPN 3 poss I-PERSON
+'s PART 1 case
+statement NOUN 8 nsubj
+that SCONJ 7 mark
+the DET 6 det
+coalition NOUN 7 nsubj
+survives VERB 3 acl survive
+calmed VERB 8 ROOT calm
+markets NOUN 8 dobj market
+. PUNCT 8 punct
+""", [("the coalition survives", "statement", "Otto Brandt", "Otto Brandt")]),
+    "according to, in front": ("""
+According VERB 7 prep accord
+to ADP 0 prep
+the DET 3 det
+Ministry PROPN 1 pobj B-ORG
+, PUNCT 7 punct
+forty NUM 7 nsubjpass
+were AUX 7 auxpass be
+arrested VERB 7 ROOT arrest tag=VBN
+. PUNCT 7 punct
+""", [("forty were arrested", "According to", "the Ministry", "Ministry")]),
+    "according to, at the end": ("""
+The DET 1 det
+curfew NOUN 2 nsubj
+ends VERB 2 ROOT end
+, PUNCT 2 punct
+according VERB 2 prep accord
+to ADP 4 prep
+Haddad PROPN 5 pobj B-PERSON
+. PUNCT 2 punct
+""", [("The curfew ends", "according to", "Haddad", "Haddad")]),
+    "participle cue takes the main clause subject": ("""
+Iranian ADJ 1 amod B-NORP
+officials NOUN 2 nsubj official
+linked VERB 2 ROOT link
+the DET 4 det
+attack NOUN 2 dobj
+to ADP 4 prep
+Israel PROPN 5 pobj B-GPE
+, PUNCT 2 punct
+claiming VERB 2 advcl claim
+it PRON 10 nsubj
+backs VERB 8 ccomp back
+groups NOUN 10 dobj group
+. PUNCT 2 punct
+""", [("it backs groups", "claiming", "Iranian officials", None)]),
+    "relative clause speaker is the noun it modifies": ("""
+Holm PROPN 8 nsubj B-PERSON
+, PUNCT 0 punct
+who PRON 3 nsubj
+said VERB 0 relcl say
+that SCONJ 6 mark
+prices NOUN 6 nsubj price
+fall VERB 3 ccomp
+, PUNCT 0 punct
+left VERB 8 ROOT leave
+. PUNCT 8 punct
+""", [("prices fall", "said", "Holm", "Holm")]),
+    "dateline taken for the subject gives way to the name": ("""
+LONDON PROPN 4 nsubj B-GPE
+- PUNCT 0 punct
+Keir PROPN 3 compound B-PERSON
+Starmer PROPN 0 appos I-PERSON
+said VERB 4 ROOT say
+Britain PROPN 7 nsubj B-GPE
+would AUX 7 aux
+act VERB 4 ccomp
+. PUNCT 4 punct
+""", [("Britain would act", "said", "Keir Starmer", "Keir Starmer")]),
+    "documents are not speakers": ("""
+Reports NOUN 1 nsubj report
+suggest VERB 1 ROOT
+that SCONJ 4 mark
+Louqa PROPN 4 nsubj B-PERSON
+plans VERB 1 ccomp plan
+a DET 6 det
+coup NOUN 4 dobj
+. PUNCT 1 punct
+""", []),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_indirect_quotes(make_doc: BuildDoc, name: str) -> None:
+    spec, expected = CASES[name]
+    assert _quotes(make_doc(spec)) == expected
