@@ -19,6 +19,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SPACY_BATCH_SIZE": 64,
         "SPACY_N_PROCESS": 1,
         "LABEL_MAP": {},
+        "CUES_LEXICON": "",
+        "STANCE_LEXICON": "",
         "DEFAULT_LABELS": ["PERSON", "ORG", "GPE", "NORP", "LOC", "DATE", "EVENT"],
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
         "MAX_LINE_BYTES": 16 * 1024 * 1024,

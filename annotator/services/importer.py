@@ -212,7 +212,9 @@ def _preannotate(dataset: Dataset, plain: list[_NewDoc], pipeline: Any, progress
     batches = nlp.preannotate(pipeline, [(d.record.text, d) for d in plain], labels=dataset.entity_labels,
                               label_map=dataset.label_map or None,
                               batch_size=int(current_app.config["SPACY_BATCH_SIZE"]),
-                              n_process=int(current_app.config["SPACY_N_PROCESS"]))
+                              n_process=int(current_app.config["SPACY_N_PROCESS"]),
+                              cues_path=current_app.config["CUES_LEXICON"] or None,
+                              stances_path=current_app.config["STANCE_LEXICON"] or None)
     for done, (pre, doc) in enumerate(batches, 1):
         doc.record.tokens = pre.tokens
         doc.sets[("model", None)] = _NewSet("model", None, pre.annotation, "submitted", None, "model")
