@@ -155,7 +155,8 @@ def _check_link(set_id: int, uid: str | None, field: str) -> None:
 
 def _unlink_entity(set_id: int, uid: str, events: list[dict[str, Any]]) -> None:
     """Clear links to a deleted entity, recording each change."""
-    links = [(QuoteItem, "quotes", ("speaker_entity_uid",)),
+    links: list[tuple[Any, str, tuple[str, ...]]] = [
+             (QuoteItem, "quotes", ("speaker_entity_uid",)),
              (StanceItem, "stances", ("holder_entity_uid", "target_entity_uid"))]
     for model, layer, columns in links:
         for column in columns:
@@ -270,6 +271,7 @@ def annotation_at(aset: AnnotationSet, version: int) -> Annotation:
         AuditEvent.set_id == aset.id, AuditEvent.version > version, AuditEvent.layer.is_not(None)
     ).order_by(AuditEvent.id.desc()))
     for event in events:
+        assert event.layer is not None and event.item_uid is not None  # item events only (query above)
         items = state[event.layer]
         if event.before is None:
             items.pop(event.item_uid, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, jsonify, request
@@ -42,6 +43,19 @@ def _conflict(aset_id: int, err: VersionConflict) -> tuple[Response, int]:
     return jsonify(error=str(err), status=409, current=set_payload(aset) if aset else None), 409
 
 
+def _commit(set_id: int, change: Callable[[], None]) -> tuple[Response, int] | None:
+    """Run a change and commit it; on a conflict or a bad item roll back and return the error."""
+    try:
+        change()
+    except VersionConflict as err:
+        return _conflict(set_id, err)
+    except SpanError as err:
+        db.session.rollback()
+        return jsonify(error=str(err), field=err.field, status=422), 422
+    db.session.commit()
+    return None
+
+
 @bp.get("/sets/<int:set_id>")
 @login_required
 def read_set(set_id: int) -> Response:
@@ -55,16 +69,12 @@ def save_set(set_id: int) -> tuple[Response, int] | Response:
     """Apply a batch of edits made at `version`; 409 if the set moved on, 422 on a bad item."""
     aset = get_set(set_id, write=True)
     body = _body()
-    try:
+
+    def change() -> None:
         ensure_seeded(aset)
         apply_ops(aset, parse_ops(body.get("ops", [])), user=current_user, expected_version=body["version"])
-    except VersionConflict as err:
-        return _conflict(set_id, err)
-    except SpanError as err:
-        db.session.rollback()
-        return jsonify(error=str(err), field=err.field, status=422), 422
-    db.session.commit()
-    return jsonify(id=aset.id, version=aset.version, status=aset.status)
+
+    return _commit(set_id, change) or jsonify(id=aset.id, version=aset.version, status=aset.status)
 
 
 @bp.post("/sets/<int:set_id>/status")
@@ -78,12 +88,6 @@ def change_status(set_id: int) -> tuple[Response, int] | Response:
         return jsonify(error="answer: must be accept, reject or ignore", status=422), 422
     if aset.kind == "annotator" and status == "reviewed":
         abort(403, "Only reviewers mark a document reviewed.")
-    try:
-        set_status(aset, status=str(status), answer=answer, user=current_user, expected_version=body["version"])
-    except VersionConflict as err:
-        return _conflict(set_id, err)
-    except SpanError as err:
-        db.session.rollback()
-        return jsonify(error=str(err), field=err.field, status=422), 422
-    db.session.commit()
-    return jsonify(id=aset.id, version=aset.version, status=aset.status, answer=aset.answer)
+    return _commit(set_id, lambda: set_status(
+        aset, status=str(status), answer=answer, user=current_user, expected_version=body["version"],
+    )) or jsonify(id=aset.id, version=aset.version, status=aset.status, answer=aset.answer)
