@@ -105,7 +105,7 @@ class Document(db.Model):  # type: ignore[name-defined,misc]
     text: Mapped[str] = mapped_column(sa.Text)
     meta: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     content_hash: Mapped[str] = mapped_column(sa.String(64))
-    tokens: Mapped[list[list[int]]] = mapped_column(sa.JSON, default=list)
+    tokens: Mapped[list[list[int]]] = mapped_column(sa.JSON, default=list, deferred=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     dataset: Mapped[Dataset] = relationship()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -114,6 +115,13 @@ def _item_row(set_id: int, layer: str, uid: str) -> Any:
     return db.session.scalar(sa.select(model).where(model.set_id == set_id, model.uid == uid))
 
 
+@lru_cache(maxsize=64)
+def _token_bounds(document_id: int, content_hash: str) -> TokenBounds | None:
+    """A document's token bounds, cached by id and text hash: a document's text never changes."""
+    tokens = db.session.scalar(sa.select(Document.tokens).where(Document.id == document_id))
+    return TokenBounds.from_tokens((s, e) for s, e in tokens) if tokens else None
+
+
 def _check_value(aset: AnnotationSet, document: Document, dataset: Dataset, op: Op,
                  bounds: TokenBounds | None) -> None:
     """Check one upserted value against the text, labels, tokens, overlaps and links."""
@@ -176,7 +184,8 @@ def apply_ops(aset: AnnotationSet, ops: Sequence[Op], *, user: User | None, expe
         raise VersionConflict(aset.version)
     document = aset.document
     dataset = document.dataset
-    bounds = TokenBounds.from_tokens(map(tuple, document.tokens)) if document.tokens else None  # type: ignore[arg-type]
+    checks_entities = check and any(op.layer == "entities" for op in ops)
+    bounds = _token_bounds(document.id, document.content_hash) if checks_entities else None
     events: list[dict[str, Any]] = []
     for op in ops:
         row = _item_row(aset.id, op.layer, op.uid)
