@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, Any
 
@@ -17,6 +18,8 @@ from annotator.spans import Annotation, Quote, Span, Stance
 
 FORMAT_VERSION = 1
 VIEW_ID = "annotator"
+EntityRow = tuple[str, int, int, str, str]
+"""An entity as the database holds it: ``(uid, start, end, label, origin)``."""
 
 
 def task_from_annotation(text: str, meta: Mapping[str, Any],
@@ -25,25 +28,35 @@ def task_from_annotation(text: str, meta: Mapping[str, Any],
                          timestamp: int | None = None, status: str | None = None) -> dict[str, Any]:
     """One annotation set as a task dict; pass DocTokens to share token dicts between sets."""
     doc = as_doc_tokens(text, tokens)
-    return _task(text, meta, doc, annotation, doc.dicts(), answer=answer,
-                 annotator_id=annotator_id, timestamp=timestamp, status=status)
+    return _task(text, meta, doc, annotation, doc.dicts(), _entity_rows(annotation),
+                 answer=answer, annotator_id=annotator_id, timestamp=timestamp, status=status)
 
 
 def export_line(text: str, meta: Mapping[str, Any], tokens: Sequence[tuple[int, int]] | DocTokens,
                 annotation: Annotation, *, answer: str = "accept", annotator_id: str | None = None,
-                timestamp: int | None = None, status: str | None = None) -> bytes:
-    """The JSONL line of task_from_annotation, splicing in the document's cached token JSON."""
+                timestamp: int | None = None, status: str | None = None,
+                entity_rows: Sequence[EntityRow] | None = None) -> bytes:
+    """The JSONL line of task_from_annotation, splicing in the document's cached token JSON.
+
+    ``entity_rows``, when given, stand in for ``annotation.entities``.
+    """
     doc = as_doc_tokens(text, tokens)
-    return dumps_task(_task(text, meta, doc, annotation, orjson.Fragment(doc.tokens_json()),
+    rows = _entity_rows(annotation) if entity_rows is None else entity_rows
+    return dumps_task(_task(text, meta, doc, annotation, orjson.Fragment(doc.tokens_json()), rows,
                             answer=answer, annotator_id=annotator_id, timestamp=timestamp,
                             status=status))
 
 
+def _entity_rows(annotation: Annotation) -> list[EntityRow]:
+    """The annotation's entities as rows."""
+    return [(e.uid, e.start, e.end, e.label, e.origin) for e in annotation.entities]
+
+
 def _task(text: str, meta: Mapping[str, Any], doc: DocTokens, annotation: Annotation,
-          token_list: object, *, answer: str, annotator_id: str | None, timestamp: int | None,
-          status: str | None) -> dict[str, Any]:
-    """The task dict, with whatever token list value the caller chose."""
-    spans, index = _spans(doc, annotation)
+          token_list: object, entity_rows: Sequence[EntityRow], *, answer: str,
+          annotator_id: str | None, timestamp: int | None, status: str | None) -> dict[str, Any]:
+    """The task dict of the annotation's quotes and stances and of ``entity_rows``."""
+    spans, index = _spans(doc, entity_rows)
     quotes = [_quote(doc, q, index) for q in annotation.quotes]
     stances = [_stance(doc, s, index) for s in annotation.stances]
     input_hash = murmur(text)
@@ -79,15 +92,14 @@ def write_jsonl(tasks: Iterable[Mapping[str, Any]], stream: IO[bytes]) -> int:
     return count
 
 
-def _spans(doc: DocTokens, annotation: Annotation) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """Span dicts of the entities, and each entity uid's index among them."""
-    spans, index = [], {}
-    for i, ent in enumerate(annotation.entities):
-        first, last = doc.token_range(ent.start, ent.end)
-        spans.append({"start": ent.start, "end": ent.end, "token_start": first, "token_end": last,
-                      "label": ent.label, "uid": ent.uid, "origin": ent.origin})
-        index[ent.uid] = i
-    return spans, index
+def _spans(doc: DocTokens, rows: Sequence[EntityRow]) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Span dicts of the entity rows, and each entity uid's index among them."""
+    starts, ends = doc.starts, doc.ends
+    # One comprehension with DocTokens.token_range inlined: this runs for every entity exported.
+    spans = [{"start": start, "end": end, "token_start": bisect_right(ends, start),
+              "token_end": bisect_left(starts, end) - 1, "label": label, "uid": uid,
+              "origin": origin} for uid, start, end, label, origin in rows]
+    return spans, {row[0]: i for i, row in enumerate(rows)}
 
 
 def _span_object(doc: DocTokens, span: Span | None) -> dict[str, Any] | None:
@@ -162,7 +174,7 @@ def annotation_from_task(task: Mapping[str, Any], *, source: str, line: int,
                         for i, s in enumerate(_list(task, "stances", where))],
         }
         annotation = build_annotation(layers, text, tokens, where, labels=labels,
-                                      polarities=polarities)
+                                      polarities=polarities, entities_aligned=True)
     return ImportedTask(
         text=text, meta=read_meta(task, where), tokens=tokens.pairs if tokens else None,
         annotation=annotation, answer=read_answer(task, where),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import operator
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -29,6 +30,21 @@ class DocTokens:
         self.ends: list[int] = list(ends)
         self._dicts: list[dict[str, Any]] | None = None
 
+    @classmethod
+    def from_json(cls, text: str, raw: str | bytes) -> DocTokens:
+        """From stored token JSON ``[[start, end], ...]``."""
+        data = raw.encode() if isinstance(raw, str) else raw
+        # Without the inner brackets it is one flat array: no list object per token to build.
+        flat = orjson.loads(b"[" + data.replace(b"[", b"").replace(b"]", b"") + b"]")
+        return cls.from_lists(text, flat[0::2], flat[1::2])
+
+    @classmethod
+    def from_lists(cls, text: str, starts: list[int], ends: list[int]) -> DocTokens:
+        """From the token start and end lists themselves (taken over, not copied)."""
+        doc = cls(text, ())
+        doc.starts, doc.ends = starts, ends
+        return doc
+
     @property
     def pairs(self) -> list[tuple[int, int]]:
         """The ``(start, end)`` pairs in order."""
@@ -42,19 +58,25 @@ class DocTokens:
     def dicts(self) -> list[dict[str, Any]]:
         """Prodigy token dicts ``{text, start, end, id, ws}``; built on first use, then shared."""
         if self._dicts is None:
-            text, following = self.text, self.starts[1:] + [-1]
-            self._dicts = [
-                {"text": text[s:e], "start": s, "end": e, "id": i,
-                 "ws": text[e:e + 1] == " " and nxt != e}
-                for i, (s, e, nxt) in enumerate(zip(self.starts, self.ends, following))
-            ]
+            self._dicts = self._token_dicts()
         return self._dicts
 
     def tokens_json(self) -> bytes:
         """The token dicts as a JSON array; built on first use, then shared."""
         if self._json is None:
-            self._json = orjson.dumps(self.dicts())
+            # Without keeping the dicts: they take several times the memory of their JSON.
+            dicts = self._dicts if self._dicts is not None else self._token_dicts()
+            self._json = orjson.dumps(dicts)
         return self._json
+
+    def _token_dicts(self) -> list[dict[str, Any]]:
+        """Build the Prodigy token dicts."""
+        text, following = self.text, self.starts[1:] + [-1]
+        return [
+            {"text": text[s:e], "start": s, "end": e, "id": i,
+             "ws": text[e:e + 1] == " " and nxt != e}
+            for i, (s, e, nxt) in enumerate(zip(self.starts, self.ends, following))
+        ]
 
     def token_range(self, start: int, end: int) -> tuple[int, int]:
         """First and last (inclusive) index of the tokens a character range touches."""
@@ -70,12 +92,21 @@ def as_doc_tokens(text: str, tokens: Sequence[tuple[int, int]] | DocTokens) -> D
     return tokens if isinstance(tokens, DocTokens) else DocTokens(text, tokens)
 
 
+def parse_doc_tokens(value: object, text: str, *, source: str, line: int,
+                     field: str = "tokens") -> DocTokens:
+    """parse_tokens as DocTokens, built straight from the start and end lists when it can."""
+    fast = _parse_tokens_fast(value, text)
+    if fast is not None:
+        return DocTokens.from_lists(text, *fast)
+    return DocTokens(text, parse_tokens(value, text, source=source, line=line, field=field))
+
+
 def parse_tokens(value: object, text: str, *, source: str, line: int,
                  field: str = "tokens") -> list[tuple[int, int]]:
     """Check a task's token dicts against its text; return ``(start, end)`` pairs."""
     fast = _parse_tokens_fast(value, text)
     if fast is not None:
-        return fast
+        return list(zip(*fast))
     if not isinstance(value, list):
         raise FormatError("must be a list of token objects", source=source, line=line, field=field)
     pairs: list[tuple[int, int]] = []
@@ -100,14 +131,14 @@ def parse_tokens(value: object, text: str, *, source: str, line: int,
     return pairs
 
 
-def _parse_tokens_fast(value: object, text: str) -> list[tuple[int, int]] | None:
-    """The pairs when every token is well formed (checked in bulk), else None."""
+def _parse_tokens_fast(value: object, text: str) -> tuple[list[int], list[int]] | None:
+    """The start and end lists when every token is well formed (checked in bulk), else None."""
     if not isinstance(value, list) or not value:
-        return [] if value == [] else None
-    try:
-        starts = [t["start"] for t in value]
-        ends = [t["end"] for t in value]
-        words = [t["text"] for t in value]
+        return ([], []) if value == [] else None
+    try:  # itemgetter over map: the fields of every token read in C, no bytecode per token
+        starts = list(map(itemgetter("start"), value))
+        ends = list(map(itemgetter("end"), value))
+        words = list(map(itemgetter("text"), value))
     except (TypeError, KeyError):
         return None
     if set(map(type, starts)) != {int} or set(map(type, ends)) != {int}:
@@ -116,7 +147,7 @@ def _parse_tokens_fast(value: object, text: str) -> list[tuple[int, int]] | None
                 and all(map(operator.le, ends, starts[1:])))
     if not in_order or words != list(map(text.__getitem__, map(slice, starts, ends))):
         return None
-    return list(zip(starts, ends))
+    return starts, ends
 
 
 def is_int(value: object) -> bool:

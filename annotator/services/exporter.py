@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import orjson
@@ -15,7 +16,7 @@ from spacy.vocab import Vocab
 from ..db import db
 from ..formats.docbin import doc_from_annotation
 from ..formats.doccano import doccano_from_annotation
-from ..formats.jsonl import dumps_task, task_from_annotation
+from ..formats.jsonl import EntityRow, dumps_task, export_line
 from ..formats.tokens import DocTokens
 from ..models import AnnotationSet, Dataset, Document, EntitySpan, QuoteItem, StanceItem, User
 from ..spans import Annotation, Entity, Quote, Span, Stance
@@ -32,12 +33,19 @@ class ExportRow:
     text: str
     meta: dict[str, Any]
     tokens: DocTokens
-    annotation: Annotation
     answer: str
     annotator_id: str
     timestamp: int
     status: str
     document_id: int = 0
+    entity_rows: list[EntityRow] = field(default_factory=list)
+    layers: Annotation = field(default_factory=Annotation)  # quotes and stances; no entities
+
+    @cached_property
+    def annotation(self) -> Annotation:
+        """The whole annotation; Entity objects are built only here, for formats that need them."""
+        return Annotation([Entity(*row) for row in self.entity_rows], self.layers.quotes,
+                          self.layers.stances)
 
 
 def _sets_query(dataset: Dataset, only: str, annotator: User | None) -> sa.Select[Any]:
@@ -72,30 +80,36 @@ def _driver_rows(query: sa.Select[Any]) -> list[tuple[Any, ...]]:
         cursor.close()
 
 
-def _items(set_ids: Sequence[int]) -> dict[int, Annotation]:
-    """Load the items of many sets with one plain-row query per layer (no ORM objects: fast)."""
-    found: dict[int, Annotation] = defaultdict(Annotation)
+def _items(set_ids: Sequence[int]) -> tuple[dict[int, list[EntityRow]], dict[int, Annotation]]:
+    """Entity rows and the quotes and stances of many sets, with one plain-row query per layer."""
+    entities: dict[int, list[EntityRow]] = defaultdict(list)
+    layers: dict[int, Annotation] = defaultdict(Annotation)
     e, q, s = EntitySpan.__table__.c, QuoteItem.__table__.c, StanceItem.__table__.c
-    for set_id, uid, start, end, label, origin in _driver_rows(
-            sa.select(e.set_id, e.uid, e.start, e.end, e.label, e.origin)
-            .where(e.set_id.in_(set_ids)).order_by(e.set_id, e.start, e.end)):
-        found[set_id].entities.append(Entity(uid, start, end, label, origin))
+    # Rows stay tuples (no Entity objects): JSONL export turns them into span dicts directly.
+    for row in _driver_rows(sa.select(e.set_id, e.uid, e.start, e.end, e.label, e.origin)
+                            .where(e.set_id.in_(set_ids)).order_by(e.set_id, e.start, e.end)):
+        entities[row[0]].append(row[1:])
     for r in db.session.execute(sa.select(q).where(q.set_id.in_(set_ids)).order_by(q.content_start, q.id)):
-        found[r.set_id].quotes.append(Quote(
+        layers[r.set_id].quotes.append(Quote(
             uid=r.uid, content=Span(r.content_start, r.content_end), kind=r.kind,
             cue=_span(r.cue_start, r.cue_end), speaker=_span(r.speaker_start, r.speaker_end),
             speaker_entity=r.speaker_entity_uid, confidence=r.confidence, origin=r.origin))
     for r in db.session.execute(sa.select(s).where(s.set_id.in_(set_ids)).order_by(s.evidence_start, s.id)):
-        found[r.set_id].stances.append(Stance(
+        layers[r.set_id].stances.append(Stance(
             uid=r.uid, polarity=r.polarity, evidence=Span(r.evidence_start, r.evidence_end),
             holder=r.holder_text, holder_entity=r.holder_entity_uid, target=r.target_text,
             target_entity=r.target_entity_uid, confidence=r.confidence, origin=r.origin))
-    return found
+    return entities, layers
 
 
 def _json(raw: Any) -> Any:
     """A JSON column read as text (SQLite) or as decoded values (PostgreSQL's driver decodes it)."""
     return orjson.loads(raw) if isinstance(raw, (str, bytes)) else raw
+
+
+def _doc_tokens(text: str, raw: Any) -> DocTokens:
+    """A document's tokens from its JSON column (text in SQLite, decoded in PostgreSQL)."""
+    return DocTokens.from_json(text, raw) if isinstance(raw, (str, bytes)) else DocTokens(text, raw)
 
 
 def export_rows(dataset: Dataset, *, only: str = "gold", annotator: User | None = None) -> Iterator[ExportRow]:
@@ -114,23 +128,23 @@ def export_rows(dataset: Dataset, *, only: str = "gold", annotator: User | None 
             sa.select(d.id, d.text, sa.type_coerce(d.meta, sa.Text).label("meta"),
                       sa.type_coerce(d.tokens, sa.Text).label("tokens"))
             .where(d.id.in_({s.document_id for s in sets}))).all()}
-        tokens = {i: DocTokens(r.text, _json(r.tokens)) for i, r in docs.items()}
-        items = _items(chunk)
+        tokens = {i: _doc_tokens(r.text, r.tokens) for i, r in docs.items()}
+        entities, layers = _items(chunk)
         for s in sets:
             doc = docs[s.document_id]
             yield ExportRow(
                 text=doc.text, meta=_json(doc.meta) or {}, tokens=tokens[s.document_id],
-                annotation=items.get(s.id, Annotation()), answer=s.answer or "accept",
-                annotator_id=s.name or s.kind, timestamp=int(s.updated_at.timestamp()),
-                status=s.status, document_id=s.document_id)
+                answer=s.answer or "accept", annotator_id=s.name or s.kind,
+                timestamp=int(s.updated_at.timestamp()), status=s.status, document_id=s.document_id,
+                entity_rows=entities.get(s.id, []), layers=layers.get(s.id, Annotation()))
 
 
 def jsonl_lines(rows: Iterator[ExportRow]) -> Iterator[bytes]:
-    """Our JSONL: one line per annotation set."""
+    """Our JSONL: one line per annotation set, the token JSON built once per document and chunk."""
     for row in rows:
-        yield dumps_task(task_from_annotation(
-            row.text, row.meta, row.tokens, row.annotation, answer=row.answer,
-            annotator_id=row.annotator_id, timestamp=row.timestamp, status=row.status))
+        yield export_line(row.text, row.meta, row.tokens, row.layers, answer=row.answer,
+                          annotator_id=row.annotator_id, timestamp=row.timestamp, status=row.status,
+                          entity_rows=row.entity_rows)
 
 
 def doccano_lines(rows: Iterator[ExportRow]) -> Iterator[bytes]:
