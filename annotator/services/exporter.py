@@ -44,7 +44,9 @@ class ExportRow:
     @cached_property
     def annotation(self) -> Annotation:
         """The whole annotation; Entity objects are built only here, for formats that need them."""
-        return Annotation([Entity(*row) for row in self.entity_rows], self.layers.quotes,
+        entities = [Entity(uid, start, end, label, origin)  # type: ignore[arg-type]
+                    for uid, start, end, label, origin in self.entity_rows]
+        return Annotation(entities, self.layers.quotes,
                           self.layers.stances)
 
 
