@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -49,17 +50,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return request.getfixturevalue("pg_database")
 
 
-@pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    """A fresh app with an empty schema; CSRF off except in tests that turn it on."""
-    app = create_app({
-        "TESTING": True, "DATABASE_URL": database_url, "WTF_CSRF_ENABLED": False,
-        "SECRET_KEY": "test", "HUEY_IMMEDIATE": True, "HUEY_URL": f"sqlite:///{tmp_path / 'jobs.sqlite'}",
-    })
+@contextmanager
+def app_with_schema(database_url: str, tmp_path: Path, **config: object) -> Iterator[Flask]:
+    """An app on a fresh schema, inside its app context, dropped afterwards."""
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test",
+                      "HUEY_IMMEDIATE": True, "HUEY_URL": f"sqlite:///{tmp_path / 'jobs.sqlite'}", **config})
 
     @app.before_request
     def _forget_cached_user() -> None:
-        # The fixture keeps one app context open, so `g` would carry the last request's user along.
+        # The app context stays open for the test, so `g` would carry the last request's user along.
         g.pop("_login_user", None)
 
     with app.app_context():
@@ -69,6 +68,13 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """A fresh app with an empty schema; CSRF off except in tests that turn it on."""
+    with app_with_schema(database_url, tmp_path, WTF_CSRF_ENABLED=False) as app:
+        yield app
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask, g
+from flask import Flask
 from flask.testing import FlaskClient
 
 from annotator.db import db
@@ -101,10 +101,6 @@ DEFAULT_IDS = {
 @pytest.fixture
 def world(app: Flask) -> dict[str, Any]:
     """Users of every role, a dataset with two documents, sets of every kind, a job and tokens."""
-    @app.before_request
-    def _forget_user() -> None:  # the fixture's app context would otherwise keep the last user
-        g.pop("_login_user", None)
-
     users = {role: make_user(name, role) for role, name in USERS.items()}
     otto = make_user("otto")
     dataset = get_or_create_dataset("news")

@@ -5,9 +5,8 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 
-from annotator import create_app
 from annotator.db import db
-from conftest import PASSWORD, login, make_user
+from conftest import PASSWORD, app_with_schema, login, make_user
 
 
 def test_pages_need_login(client: FlaskClient) -> None:
@@ -61,11 +60,7 @@ def test_next_only_follows_local_paths(app: Flask, client: FlaskClient) -> None:
 
 
 def test_csrf_is_enforced_on_login_when_enabled(database_url: str, tmp_path: Path) -> None:
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "t",
-                      "HUEY_URL": f"sqlite:///{tmp_path / 'jobs.sqlite'}"})
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
+    with app_with_schema(database_url, tmp_path) as app:
         make_user("alice")
         client = app.test_client()
         refused = client.post("/login", data={"name": "alice", "password": PASSWORD})
@@ -74,9 +69,6 @@ def test_csrf_is_enforced_on_login_when_enabled(database_url: str, tmp_path: Pat
         token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
         ok = client.post("/login", data={"name": "alice", "password": PASSWORD, "csrf_token": token})
         assert ok.status_code == 302
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
 
 
 def test_passwords_are_hashed_with_scrypt(app: Flask) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask, g
+from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -52,14 +52,6 @@ op = st.one_of(
     st.dictionaries(st.sampled_from(["op", "layer", "item", "uid"]), json_junk, max_size=4),
     json_junk,
 )
-
-
-@pytest.fixture(autouse=True)
-def _isolated(request: pytest.FixtureRequest) -> None:
-    if "app" in request.fixturenames:
-        @request.getfixturevalue("app").before_request
-        def _forget_user() -> None:  # the fixture's app context would otherwise keep the last user
-            g.pop("_login_user", None)
 
 
 @pytest.fixture

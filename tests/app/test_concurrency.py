@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask, g
+from flask import Flask
 from flask.testing import FlaskClient
 
 from annotator import create_app
@@ -19,17 +19,6 @@ from annotator.services.importer import Record, get_or_create_dataset, import_re
 from conftest import login, make_user
 
 TEXT = "Ana Ruiz visited Paris on Monday with Omar Diaz."
-
-
-@pytest.fixture(autouse=True)
-def _isolated(request: pytest.FixtureRequest) -> None:
-    if "app" not in request.fixturenames:
-        return
-    app = request.getfixturevalue("app")
-
-    @app.before_request
-    def _forget_user() -> None:  # the fixture's app context would otherwise keep the last user
-        g.pop("_login_user", None)
 
 
 def own_set(name: str) -> AnnotationSet:

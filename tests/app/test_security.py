@@ -9,33 +9,19 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask, g
+from flask import Flask
 from flask.testing import FlaskClient
 
-from annotator import create_app
 from annotator.db import db
 from annotator.models import AnnotationSet, ApiToken, User, utcnow
 from annotator.security import hash_token
 from annotator.services.annotations import user_set
 from annotator.services.importer import Record, get_or_create_dataset, import_records
 from annotator.services.users import authenticate
-from conftest import PASSWORD, login, make_user
+from conftest import PASSWORD, app_with_schema, login, make_user
 
 TEXT = "Ana Ruiz visited Paris on Monday."
 ENTITY = {"uid": "e-new", "start": 0, "end": 8, "label": "PERSON"}
-
-
-def isolate_requests(app: Flask) -> None:
-    """Load the user afresh on each request: the fixtures' app context would otherwise share it."""
-    @app.before_request
-    def _forget_user() -> None:
-        g.pop("_login_user", None)
-
-
-@pytest.fixture(autouse=True)
-def _isolated(request: pytest.FixtureRequest) -> None:
-    if "app" in request.fixturenames:
-        isolate_requests(request.getfixturevalue("app"))
 
 
 def own_set(name: str) -> AnnotationSet:
@@ -64,16 +50,8 @@ def bearer(token: str) -> dict[str, str]:
 @pytest.fixture
 def csrf_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     """An app with CSRF protection switched on, as in production."""
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "t",
-                      "HUEY_IMMEDIATE": True, "HUEY_URL": f"sqlite:///{tmp_path / 'jobs.sqlite'}"})
-    isolate_requests(app)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
+    with app_with_schema(database_url, tmp_path) as app:
         yield app
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
 
 
 def csrf_token_of(client: FlaskClient, path: str = "/profile") -> str:
@@ -289,21 +267,13 @@ def test_session_cookie_flags(app: Flask, client: FlaskClient) -> None:
 
 
 def test_secure_cookies_when_configured(database_url: str, tmp_path: Path) -> None:
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "t",
-                      "WTF_CSRF_ENABLED": False, "SESSION_COOKIE_SECURE": True,
-                      "HUEY_URL": f"sqlite:///{tmp_path / 'jobs.sqlite'}"})
-    assert app.config["REMEMBER_COOKIE_SECURE"] is True
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
+    with app_with_schema(database_url, tmp_path, WTF_CSRF_ENABLED=False, SESSION_COOKIE_SECURE=True) as app:
+        assert app.config["REMEMBER_COOKIE_SECURE"] is True
         make_user("alice")
         response = app.test_client().post("/login", base_url="https://localhost",
                                           data={"name": "alice", "password": PASSWORD})
         session = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
         assert "Secure" in session and "HttpOnly" in session
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
 
 
 @pytest.mark.parametrize("path", ["/login", "/", "/api/sets/999", "/no-such-page", "/static/css/app.css"])
