@@ -58,6 +58,6 @@ def document_sets(dataset: Dataset, viewer: User) -> dict[int, list[AnnotationSe
     return found
 
 
-def documents(dataset: Dataset, *, page: int = 1, per_page: int = 100) -> sa.Select[tuple[Document]]:
+def documents(dataset: Dataset) -> sa.Select[tuple[Document]]:
     """The dataset's documents in import order."""
     return sa.select(Document).where(Document.dataset_id == dataset.id).order_by(Document.id)
