@@ -21,6 +21,8 @@ DEFAULT_LABELS: tuple[str, ...] = (
     "PERSON", "ORG", "GPE", "NORP", "LOC", "DATE", "EVENT", "FAC", "LAW", "PRODUCT",
 )
 DEFAULT_POLARITIES: tuple[str, ...] = ("favor", "against", "neutral")
+QUOTE_MARKS: str = "“”«»„\""
+SPEAKER_LABELS: tuple[str, ...] = ("PERSON", "ORG", "NORP", "GPE")  # people and organisations first
 
 
 class SpanError(ValueError):

@@ -39,29 +39,75 @@ class Op:
     value: Entity | Quote | Stance | None = None
 
 
+def parse_op(item: Any, field: str) -> Op:
+    """Turn one JSON edit into an Op; raise SpanError naming the bad field."""
+    if not isinstance(item, Mapping):
+        raise SpanError("must be an object", field=field)
+    layer, kind = item.get("layer"), item.get("op")
+    if not isinstance(layer, str) or layer not in VALUE_TYPES:
+        raise SpanError("must be entities, quotes or stances", field=f"{field}.layer")
+    if kind == "delete":
+        uid = item.get("uid")
+        if not isinstance(uid, str) or not uid:
+            raise SpanError("is required", field=f"{field}.uid")
+        return Op("delete", layer, uid)
+    if kind == "upsert":
+        value = VALUE_TYPES[layer].from_dict(item.get("item"), field=f"{field}.item", origin="human")
+        return Op("upsert", layer, value.uid, value)
+    raise SpanError("must be upsert or delete", field=f"{field}.op")
+
+
 def parse_ops(raw: Any) -> list[Op]:
     """Turn the API's JSON list of edits into Ops; raise SpanError naming the bad field."""
     if not isinstance(raw, list):
         raise SpanError("must be a list", field="ops")
-    ops: list[Op] = []
-    for i, item in enumerate(raw):
-        field = f"ops[{i}]"
-        if not isinstance(item, Mapping):
-            raise SpanError("must be an object", field=field)
-        layer, kind = item.get("layer"), item.get("op")
-        if not isinstance(layer, str) or layer not in VALUE_TYPES:
-            raise SpanError("must be entities, quotes or stances", field=f"{field}.layer")
-        if kind == "delete":
-            uid = item.get("uid")
-            if not isinstance(uid, str) or not uid:
-                raise SpanError("is required", field=f"{field}.uid")
-            ops.append(Op("delete", layer, uid))
-        elif kind == "upsert":
-            value = VALUE_TYPES[layer].from_dict(item.get("item"), field=f"{field}.item", origin="human")
-            ops.append(Op("upsert", layer, value.uid, value))
-        else:
-            raise SpanError("must be upsert or delete", field=f"{field}.op")
-    return ops
+    return [parse_op(item, f"ops[{i}]") for i, item in enumerate(raw)]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """An edit of a batch that was not applied, and why."""
+
+    index: int
+    layer: str | None
+    uid: str | None
+    field: str
+    error: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict form for the API."""
+        return {"index": self.index, "layer": self.layer, "uid": self.uid, "field": self.field,
+                "error": self.error}
+
+
+def _refusal(index: int, raw: Any, err: SpanError) -> Refusal:
+    item: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+    inner = item.get("item")
+    value: Mapping[str, Any] = inner if isinstance(inner, Mapping) else {}
+    uid = item.get("uid") or value.get("uid")
+    layer = item.get("layer")
+    return Refusal(index, layer if isinstance(layer, str) else None, uid if isinstance(uid, str) else None,
+                   err.field, str(err))
+
+
+def apply_each(aset: AnnotationSet, raw_ops: Any, *, user: User | None,
+               expected_version: int) -> list[Refusal]:
+    """Check and apply each edit on its own; keep the good ones, return the refused ones and why."""
+    if not isinstance(raw_ops, list):
+        raise SpanError("must be a list", field="ops")
+    if aset.version != expected_version:
+        raise VersionConflict(aset.version)
+    ctx = _Context(aset)
+    refused: list[Refusal] = []
+    events: list[dict[str, Any]] = []
+    for i, raw in enumerate(raw_ops):
+        try:
+            op = parse_op(raw, f"ops[{i}]")
+            _apply_one(ctx, op, events, check=True)
+        except SpanError as err:
+            refused.append(_refusal(i, raw, err))
+    _touch(aset, user, events)
+    return refused
 
 
 def model_set(document_id: int) -> AnnotationSet | None:
@@ -177,42 +223,63 @@ def _unlink_entity(set_id: int, uid: str, events: list[dict[str, Any]]) -> None:
                                "before": before, "after": row.to_value().to_dict()})
 
 
+class _Context:
+    """What checking an edit of one set needs: the set, its document, dataset and token bounds."""
+
+    def __init__(self, aset: AnnotationSet) -> None:
+        self.aset = aset
+        self.document = aset.document
+        self.dataset = self.document.dataset
+        self._bounds: TokenBounds | None = None
+
+    @property
+    def bounds(self) -> TokenBounds | None:
+        """The document's token bounds (loaded on first use)."""
+        if self._bounds is None:
+            self._bounds = _token_bounds(self.document.id, self.document.content_hash)
+        return self._bounds
+
+
+def _apply_one(ctx: _Context, op: Op, events: list[dict[str, Any]], *, check: bool) -> None:
+    """Apply one edit (checked first when asked), recording its audit event."""
+    aset = ctx.aset
+    row = _item_row(aset.id, op.layer, op.uid)
+    before = row.to_value().to_dict() if row is not None else None
+    if op.op == "delete":
+        if row is None:
+            return
+        db.session.delete(row)
+        db.session.flush()
+        if op.layer == "entities":
+            _unlink_entity(aset.id, op.uid, events)
+        events.append({"action": "delete", "layer": op.layer, "item_uid": op.uid,
+                       "before": before, "after": None})
+        return
+    assert op.value is not None
+    if check:
+        bounds = ctx.bounds if op.layer == "entities" else None
+        _check_value(aset, ctx.document, ctx.dataset, op, bounds)
+    columns = ITEM_MODELS[op.layer].columns(op.value)
+    if row is None:
+        row = ITEM_MODELS[op.layer](set_id=aset.id, **columns)
+        db.session.add(row)
+    else:
+        for key, val in columns.items():
+            setattr(row, key, val)
+    db.session.flush()
+    events.append({"action": "create" if before is None else "update", "layer": op.layer,
+                   "item_uid": op.uid, "before": before, "after": op.value.to_dict()})
+
+
 def apply_ops(aset: AnnotationSet, ops: Sequence[Op], *, user: User | None, expected_version: int,
               check: bool = True) -> None:
     """Apply edits to a set if it is still at the client's version; record each in the audit log."""
     if aset.version != expected_version:
         raise VersionConflict(aset.version)
-    document = aset.document
-    dataset = document.dataset
-    checks_entities = check and any(op.layer == "entities" for op in ops)
-    bounds = _token_bounds(document.id, document.content_hash) if checks_entities else None
+    ctx = _Context(aset)
     events: list[dict[str, Any]] = []
     for op in ops:
-        row = _item_row(aset.id, op.layer, op.uid)
-        before = row.to_value().to_dict() if row is not None else None
-        if op.op == "delete":
-            if row is None:
-                continue
-            db.session.delete(row)
-            db.session.flush()
-            if op.layer == "entities":
-                _unlink_entity(aset.id, op.uid, events)
-            events.append({"action": "delete", "layer": op.layer, "item_uid": op.uid,
-                           "before": before, "after": None})
-            continue
-        assert op.value is not None
-        if check:
-            _check_value(aset, document, dataset, op, bounds)
-        columns = ITEM_MODELS[op.layer].columns(op.value)
-        if row is None:
-            row = ITEM_MODELS[op.layer](set_id=aset.id, **columns)
-            db.session.add(row)
-        else:
-            for key, val in columns.items():
-                setattr(row, key, val)
-        db.session.flush()
-        events.append({"action": "create" if before is None else "update", "layer": op.layer,
-                       "item_uid": op.uid, "before": before, "after": op.value.to_dict()})
+        _apply_one(ctx, op, events, check=check)
     _touch(aset, user, events)
 
 

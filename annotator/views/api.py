@@ -7,12 +7,13 @@ from typing import Any
 
 from flask import Blueprint, abort, jsonify, request
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
 from ..db import db
 from ..models import AnnotationSet, annotation_of
 from ..services.annotations import (
-    VersionConflict, apply_ops, ensure_seeded, parse_ops, set_status,
+    Refusal, VersionConflict, apply_each, ensure_seeded, set_status,
 )
 from ..spans import SpanError
 from .access import get_set
@@ -66,15 +67,38 @@ def read_set(set_id: int) -> Response:
 @bp.put("/sets/<int:set_id>")
 @login_required
 def save_set(set_id: int) -> tuple[Response, int] | Response:
-    """Apply a batch of edits made at `version`; 409 if the set moved on, 422 on a bad item."""
+    """Apply a batch of edits made at `version`, each checked on its own; 409 if the set moved on.
+
+    The answer lists the refused edits with their reasons; the others are kept. When every edit
+    is refused nothing changes and the answer is 422.
+    """
     aset = get_set(set_id, write=True)
     body = _body()
+    ops = body.get("ops", [])
+    refused: list[Refusal] = []
 
     def change() -> None:
         ensure_seeded(aset)
-        apply_ops(aset, parse_ops(body.get("ops", [])), user=current_user, expected_version=body["version"])
+        refused.extend(apply_each(aset, ops, user=current_user, expected_version=body["version"]))
+        if refused and len(refused) == len(ops):
+            raise SpanError(refused[0].error)
 
-    return _commit(set_id, change) or jsonify(id=aset.id, version=aset.version, status=aset.status)
+    failed = _commit(set_id, change)
+    listed = [r.to_dict() for r in refused]
+    if failed is not None:
+        response, code = failed
+        if code == 422 and listed:
+            return jsonify(error=f"every edit was refused: {listed[0]['error']}", status=422,
+                           refused=listed, version=aset.version), 422
+        return failed
+    return jsonify(id=aset.id, version=aset.version, status=aset.status, refused=listed)
+
+
+@bp.get("/csrf")
+@login_required
+def fresh_csrf() -> Response:
+    """A fresh CSRF token for this session (the editor asks when its token has expired)."""
+    return jsonify(csrf_token=generate_csrf())
 
 
 @bp.post("/sets/<int:set_id>/status")

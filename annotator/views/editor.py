@@ -15,6 +15,7 @@ from ..services import queue
 from ..services.annotations import ensure_seeded
 from .access import get_dataset, get_set
 from .api import set_payload
+from .editor_keys import key_map, vocabulary
 
 bp = Blueprint("editor", __name__)
 _markdown = MarkdownIt("commonmark", {"html": False})
@@ -44,8 +45,10 @@ def editor_data(aset: AnnotationSet) -> dict[str, Any]:
     back = url_for("datasets.document", document_id=doc.id)
     return {
         "set": set_payload(aset), "text": doc.text, "tokens": doc.tokens,
-        "labels": dataset.entity_labels, "polarities": dataset.stance_polarities,
+        "vocab": vocabulary(dataset.entity_labels, dataset.stance_polarities),
         "api": url_for("api.save_set", set_id=aset.id),
+        "csrfApi": url_for("api.fresh_csrf"),
+        "loginUrl": url_for("auth.login"),
         "statusApi": url_for("api.change_status", set_id=aset.id),
         "submitStatus": "reviewed" if gold else "submitted",
         "next": back if gold else url_for("editor.next_document", dataset_id=dataset.id),
@@ -65,5 +68,6 @@ def annotate(set_id: int) -> str:
     mine = aset.kind == "annotator"
     return render_template(
         "editor/editor.html", aset=aset, doc=aset.document, dataset=dataset,
-        data=editor_data(aset), guidelines=render_guidelines(dataset.guidelines),
+        data=editor_data(aset), keys=key_map(dataset.entity_labels, dataset.stance_polarities),
+        guidelines=render_guidelines(dataset.guidelines),
         progress=queue.progress(dataset, current_user) if mine else None)

@@ -172,7 +172,7 @@ function onKey(event) {
   if (ctrl || event.altKey) return;
   if (event.key === "ArrowLeft" || event.key === "ArrowRight") { event.preventDefault(); moveSelection(event.key, event.shiftKey); return; }
   if (/^[1-9]$/.test(event.key)) {
-    const name = data.labels[+event.key - 1];
+    const name = data.vocab.labels[+event.key - 1];
     if (name) { event.preventDefault(); layers.label(name); }
     return;
   }

@@ -102,7 +102,7 @@ export function layerActions(ctx) {
     if (!state.sel) { message("Select the evidence first, then press t."); return; }
     const around = store.all("quotes").find((q) => q.content.start <= state.sel.start && state.sel.end <= q.content.end);
     const holder = around && around.speaker_entity ? around.speaker_entity : null;
-    state.stance = { uid: null, evidence: { ...state.sel }, holder_entity: holder, holder: "", target: "", target_entity: null, polarity: data.polarities[data.polarities.length - 1] || "neutral" };
+    state.stance = { uid: null, evidence: { ...state.sel }, holder_entity: holder, holder: "", target: "", target_entity: null, polarity: data.vocab.polarities[data.vocab.polarities.length - 1].name };
     setSelection(null);
     panels.showStance(state.stance);
     $("stance-box").scrollIntoView({ block: "nearest" });
@@ -139,7 +139,7 @@ export function layerActions(ctx) {
   }
 
   function setPolarity(polarity) {
-    if (!state.stance || !data.polarities.includes(polarity)) return;
+    if (!state.stance || !data.vocab.polarities.some((p) => p.name === polarity)) return;
     panels.setPolarity(polarity);
     const s = state.stance.uid && store.get("stances", state.stance.uid);
     if (s && s.polarity !== polarity) edit([{ op: "upsert", layer: "stances", item: human({ ...s, polarity }) }]);

@@ -60,6 +60,7 @@ EXPECTED: dict[str, list[Case]] = {
                      c("LFFF", set_id="model_set")],
     "api.change_status": [c("LOFF"), c("LFFF", set_id="other_set"), c("LFOO", set_id="gold_set"),
                           c("LFFF", set_id="model_set")],
+    "api.fresh_csrf": [c("LOOO")],
     "editor.next_document": [c("LOOO")],
     "editor.annotate": [c("LOFF"), c("LFFF", set_id="other_set"), c("LFOO", set_id="gold_set"),
                         c("LFFF", set_id="model_set"), c("LNNN", set_id="missing")],
