@@ -31,8 +31,9 @@ setup:
 run: install setup
 	$(ANNOTATOR) run --host $(HOST) --port $(PORT)
 
+# Installs Chromium when missing (as root), runs the PostgreSQL half whenever PostgreSQL is installed.
 test: install-test setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	scripts/run-tests.sh $(PY) $(PYTEST_ARGS)
 
 bench: install-test
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

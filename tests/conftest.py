@@ -18,7 +18,6 @@ from annotator.models import User
 from annotator.services.users import create_user
 
 PG_URL = os.environ.get("ANNOTATOR_TEST_DATABASE_URL", "")
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 PASSWORD = "correct horse battery"
 
 if os.environ.get("CI") and not PG_URL:

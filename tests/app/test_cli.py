@@ -3,15 +3,13 @@
 import json
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from flask import Flask
 
 from annotator.db import db
 from annotator.models import AnnotationSet, Dataset, Document, EntitySpan, User
-from conftest import SHARED_DATA
 
-SEED = SHARED_DATA / "seed-article.txt"
+SEED = Path(__file__).resolve().parents[1] / "data" / "seed-article.txt"
 
 
 def count(model: type) -> int:
@@ -44,7 +42,6 @@ def test_demo_is_idempotent(runner) -> None:  # type: ignore[no-untyped-def]
     assert count(EntitySpan) > 50
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="../shared/data/seed-article.txt is not beside the checkout")
 def test_import_seed_article_and_export_its_entities(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = runner.invoke(args=["import", str(SEED), "--dataset", "news"])
     assert result.exit_code == 0, result.output

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,7 +29,7 @@ def _root_helpers() -> None:
     assert spec is not None and spec.loader is not None
     root = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(root)
-    for name in ("PASSWORD", "PG_URL", "SHARED_DATA", "BACKENDS", "login", "make_user"):
+    for name in ("PASSWORD", "PG_URL", "BACKENDS", "login", "make_user"):
         globals()[name] = getattr(root, name)
 
 
@@ -67,8 +68,11 @@ def browser() -> Iterator[object]:
     """Debian's Chromium driven by Playwright."""
     from playwright.sync_api import sync_playwright
 
+    executable = shutil.which("chromium")
+    if executable is None:
+        raise RuntimeError("the browser tests need Debian's 'chromium' package (make test installs it as root)")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 

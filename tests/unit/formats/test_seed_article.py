@@ -16,7 +16,7 @@ from annotator.formats.jsonl import annotation_from_task, dumps_task, task_from_
 from annotator.formats.tokens import DocTokens
 from annotator.spans import Annotation, Entity, Quote, Span, Stance, validate
 
-GOLD = Path(__file__).resolve().parents[4] / "shared" / "data" / "seed-article.gold.json"
+GOLD = Path(__file__).resolve().parents[2] / "data" / "seed-article.gold.json"
 Tokenize = Callable[[str], list[tuple[int, int]]]
 
 
