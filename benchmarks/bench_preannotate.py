@@ -31,9 +31,13 @@ sys.path.insert(0, str(ROOT))
 from annotator.nlp import annotate_doc, load_pipeline, preannotate  # noqa: E402
 from annotator.nlp.scoring import iou, names_match  # noqa: E402
 from annotator.spans import DEFAULT_LABELS, Annotation  # noqa: E402
+from benchmarks.quote_table import (abc_tasks, from_gold_json, from_task, measure, predicted,  # noqa: E402
+                                    print_table, seed_figures)
+from annotator.nlp.scoring import QuoteMeasures  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 OWN = ROOT / "benchmarks" / "gold"
+ABC = ROOT / "benchmarks" / "abc" / "abc-gold.jsonl"
 IOU_INDIRECT = 0.6
 
 
@@ -147,10 +151,14 @@ def score_stances(gold: dict[str, Any], ann: Annotation, report: Report, name: s
                      for g in golds if id(g) not in hit]
 
 
-def score_file(nlp: Any, path: Path) -> Report:
-    """Score one gold file."""
+def score_file(nlp: Any, path: Path, measures: QuoteMeasures | None = None) -> Report:
+    """Score one gold file (adding its quote measures to ``measures``)."""
     gold = json.loads(path.read_text(encoding="utf-8"))
     ann = annotate_doc(nlp(gold["text"]), labels=DEFAULT_LABELS)
+    if measures is not None:
+        measures.add(measure(gold["text"], from_gold_json(gold), ann))
+    if path.name == "seed-article.gold.json":
+        print(f"\n== seed article: {seed_figures(gold, ann)}")
     report = Report()
     gold_ents = {(e["start"], e["end"], e["label"]) for e in gold.get("entities", [])}
     pred_ents = {(e.start, e.end, e.label) for e in ann.entities}
@@ -219,6 +227,33 @@ def speed(nlp: Any, texts: list[str], *, n_process: int, repeats: int) -> None:
         print("(with n_process > 1 the CPU figures count this process only; read the wall ratio)")
 
 
+def score_abc(nlp: Any, *, verbose: bool) -> list[str]:
+    """Print the quote measures on the ABC development gold; return its texts."""
+    if not ABC.exists():
+        print(f"\n== ABC development gold: {ABC} missing, skipped")
+        return []
+    measures, texts = QuoteMeasures(), []
+    for task in abc_tasks(ABC):
+        ann = annotate_doc(nlp(task["text"]), labels=DEFAULT_LABELS)
+        doc_measures = measure(task["text"], from_task(task), ann)
+        measures.add(doc_measures)
+        texts.append(task["text"])
+        if verbose:
+            _list_abc(task, ann)
+    print_table("ABC development gold (benchmarks/abc)", measures, len(texts))
+    return texts
+
+
+def _list_abc(task: dict[str, Any], ann: Annotation) -> None:
+    """Print one ABC article's gold and predicted quotes side by side (for error analysis)."""
+    text = task["text"]
+    print(f"\n-- {task['meta'].get('id')}")
+    for q in from_task(task):
+        print(f"  gold {q.kind[:3]} {text[q.content[0]:q.content[1]][:70]!r} <- {q.speaker}")
+    for q in predicted(text, ann):
+        print(f"  pred {q.kind[:3]} {text[q.content[0]:q.content[1]][:70]!r} <- {q.speaker}")
+
+
 def main() -> None:
     """Score every gold group, then measure speed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -227,6 +262,7 @@ def main() -> None:
     parser.add_argument("--n-process", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--quiet", action="store_true", help="do not list misses")
+    parser.add_argument("--verbose-abc", action="store_true", help="list gold and predicted ABC quotes")
     args = parser.parse_args()
     nlp = load_pipeline(args.model)
     groups = {"shared gold (../shared/data)": sorted(SHARED.glob("*.gold.json")) if SHARED.is_dir() else [],
@@ -236,11 +272,13 @@ def main() -> None:
         if not paths:
             print(f"\n== {title}: no gold files, skipped")
             continue
-        total = Report()
+        total, measures = Report(), QuoteMeasures()
         for path in paths:
-            total.add(score_file(nlp, path))
+            total.add(score_file(nlp, path, measures))
             texts.append(json.loads(path.read_text(encoding="utf-8"))["text"])
         print_report(f"{title}: {len(paths)} files", total, verbose=not args.quiet)
+        print_table(title, measures, len(paths))
+    texts += score_abc(nlp, verbose=args.verbose_abc)
     if texts:
         speed(nlp, (texts * (args.articles // len(texts) + 1))[:args.articles], n_process=args.n_process,
               repeats=args.repeats)

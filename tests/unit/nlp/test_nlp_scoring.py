@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from annotator.nlp.scoring import head_word, iou, names_match
+from annotator.nlp.scoring import (QuoteMeasures, ScoredQuote, core_span, found_by, head_word, iou, measure_quotes,
+                                     names_match)
 
 
 @pytest.mark.parametrize("a, b, same", [
@@ -30,3 +31,47 @@ def test_iou() -> None:
     assert iou((0, 10), (0, 10)) == 1.0
     assert iou((0, 10), (5, 15)) == pytest.approx(5 / 15)
     assert iou((0, 5), (5, 9)) == 0.0
+
+
+TEXT = 'The mayor said that the bridge will open in May. "It is safe," she said. "Come and see."'
+
+
+def _at(snippet: str) -> tuple[int, int]:
+    start = TEXT.index(snippet)
+    return start, start + len(snippet)
+
+
+def test_core_span_drops_marks_end_punctuation_and_a_leading_that() -> None:
+    assert core_span(TEXT, _at("that the bridge will open in May.")) == _at("the bridge will open in May")
+    assert core_span(TEXT, _at('"It is safe,"')) == _at("It is safe")
+    assert core_span(TEXT, _at("It is safe")) == _at("It is safe")
+
+
+def test_found_by_needs_more_than_thirty_percent_of_the_gold() -> None:
+    gold = (0, 100)
+    assert found_by(gold, (69, 200))
+    assert not found_by(gold, (70, 200))
+
+
+def test_measure_quotes_counts_each_row_of_the_table() -> None:
+    gold = [ScoredQuote(_at("the bridge will open in May"), "indirect", "Mayor Ann Lee"),
+            ScoredQuote(_at("It is safe,"), "direct", "Ann Lee"),
+            ScoredQuote(_at("Come and see."), "direct", "Ann Lee")]
+    pred = [ScoredQuote(_at("that the bridge will open in May."), "indirect", "Ann Lee"),
+            ScoredQuote(_at("It is safe"), "direct", "she"),
+            ScoredQuote(_at("The mayor"), "direct", "Ann Lee")]
+    m = measure_quotes(TEXT, gold, pred)
+    rows = {name: (value, num, den) for name, value, num, den in m.table()}
+    assert rows["direct and mixed quotes found"] == (0.5, 1, 2)
+    assert rows["predicted quotes matching gold"][1:] == (2, 3)
+    assert rows["speaker right (found direct/mixed)"] == (0.0, 0, 1)
+    assert rows["every attribution found"][1:] == (2, 3)
+    assert rows["indirect attributions found"] == (1.0, 1, 1)
+    assert rows["content boundaries exact (F1)"][1:] == (2, 3)
+    assert rows["content boundaries exact (F1)"][0] == pytest.approx(2 / 3)
+
+
+def test_measures_add_up() -> None:
+    one = QuoteMeasures(direct_gold=2, direct_found=1)
+    one.add(QuoteMeasures(direct_gold=3, direct_found=3))
+    assert (one.direct_gold, one.direct_found) == (5, 4)
