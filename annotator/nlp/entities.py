@@ -71,14 +71,14 @@ def _is_description(span: SpacySpan, earlier: Sequence[SpacySpan]) -> bool:
 
 
 def _is_surname(span: SpacySpan, earlier: Sequence[SpacySpan]) -> bool:
-    """A lone word that ends an earlier full person name ("Scholz" after "Olaf Scholz").
+    """A name that ends an earlier full person name ("Scholz" after "Olaf Scholz", "Sanchez-Vicario").
 
     The model often labels such repeats differently (ORG, GPE); they name the same person.
     """
-    if len(span) != 1 or span.label_ == PERSON:
+    if span.label_ == PERSON or not all(t.pos_ == "PROPN" or t.is_punct for t in span):
         return False
-    word = span[0].lower_
-    return any(e.label_ == PERSON and len(e) > 1 and e[-1].lower_ == word for e in earlier)
+    name = " " + span.text.lower()
+    return any(e.label_ == PERSON and len(e) > len(span) and e.text.lower().endswith(name) for e in earlier)
 
 
 def _canonical(spans: Sequence[SpacySpan], words: Sequence[frozenset[str]], index: int) -> int:

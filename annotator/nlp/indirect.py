@@ -8,17 +8,26 @@ from spacy.tokens import Doc, Token
 
 from annotator.nlp.entities import EntityIndex
 from annotator.nlp.lexicon import CueLexicon
-from annotator.nlp.quotes import Found, token_chars
-from annotator.nlp.speakers import Mention, agent_mention, speaker_subject
+from annotator.nlp.quotes import Found, acts_as_verb, token_chars
+from annotator.nlp.speakers import Mention, agent_mention, can_speak, speaker_subject
 
 CLAUSE_DEPS = frozenset({"ccomp", "acl"})
 # Non-restrictive additions after a comma ("..., including ...") are the reporter's, not the claim.
 AFTERTHOUGHT_DEPS = frozenset({"prep", "acl", "advcl", "relcl", "appos", "npadvmod", "conj"})
-# Subjects that are documents or hearsay rather than speakers ("Recent reports suggest that ...").
-NOT_SPEAKERS = frozenset({"report", "rumour", "rumor", "study", "survey", "poll", "datum", "data",
-                          "evidence", "figure", "statistic", "document", "analysis", "research"})
+# Documents speak ("the report found that ..."); hearsay and numbers do not.
+NOT_SPEAKERS = frozenset({"rumour", "rumor", "datum", "data", "evidence", "figure", "statistic"})
 TRIGGERS = ("according",)
+REFUSALS = frozenset({"refuse", "decline", "fail"})
+CLAIM_MARKS = frozenset({"because", "since", "so", "if", "unless", "until"})
 BOUNDARY_PUNCT = frozenset({",", ".", ";", ":", "“", "”", '"', "—", "–", "-", "(", ")"})
+
+
+def _negated(verb: Token) -> bool:
+    """"did not say how many", "refused to say": no claim is reported."""
+    if any(c.dep_ == "neg" for c in verb.children):
+        return True
+    return verb.dep_ == "xcomp" and (verb.head.lemma_.lower() in REFUSALS or any(
+        c.dep_ == "neg" for c in verb.head.children))
 
 
 def _has_that(clause: Token) -> bool:
@@ -32,10 +41,18 @@ def _cut_point(doc: Doc, clause: Token, cues: CueLexicon) -> int:
         if child.i <= clause.i or child.i >= end:
             continue
         is_cue_conj = child.dep_ == "conj" and child.head.i == clause.i and child.lemma_.lower() in cues.verbs
-        after_comma = child.dep_ in AFTERTHOUGHT_DEPS and doc[child.left_edge.i - 1].text == ","
+        after_comma = (child.dep_ in AFTERTHOUGHT_DEPS and doc[child.left_edge.i - 1].text == ","
+                       and not _continues_claim(child))
         if is_cue_conj or after_comma:
             end = min(end, child.left_edge.i)
     return end
+
+
+def _continues_claim(child: Token) -> bool:
+    """A clause after a comma that is still the speaker's: ", but police had to walk ...", ", because ..."."""
+    if child.dep_ == "conj":
+        return any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in child.children)
+    return child.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in CLAIM_MARKS for c in child.children)
 
 
 def _trim(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
@@ -53,8 +70,10 @@ def _clauses(tok: Token, cues: CueLexicon) -> list[tuple[Token, Token]]:
     """(cue, clause) pairs: a reporting verb's complement or a reporting noun's that-clause."""
     pairs: list[tuple[Token, Token]] = []
     lemma = tok.lemma_.lower()
-    if tok.pos_ == "VERB" and lemma in cues.verbs:
-        pairs += [(tok, c) for c in tok.children if c.dep_ == "ccomp" and c.pos_ in ("VERB", "AUX")]
+    if lemma in cues.verbs and acts_as_verb(tok) and not _negated(tok):
+        that_only = lemma in cues.that_only
+        pairs += [(tok, c) for c in tok.children if c.dep_ == "ccomp" and c.pos_ in ("VERB", "AUX")
+                  and (_has_that(c) or not that_only)]
         for prep in (c for c in tok.children if c.dep_ == "prep"):
             for noun in (c for c in prep.children if c.lemma_.lower() in cues.nouns):
                 pairs += [(tok, c) for c in noun.children if c.dep_ in CLAUSE_DEPS and _has_that(c)]
@@ -64,13 +83,14 @@ def _clauses(tok: Token, cues: CueLexicon) -> list[tuple[Token, Token]]:
 
 
 def _speaker(cue: Token, ents: EntityIndex, cues: CueLexicon) -> Mention | None:
-    if cue.pos_ == "NOUN":
+    if cue.pos_ == "NOUN" and not acts_as_verb(cue):
         subject = next((c for c in cue.children if c.dep_ == "poss"), None)
     else:
         subject = speaker_subject(cue, cues.verbs)
     if subject is None or subject.lemma_.lower() in NOT_SPEAKERS:
         return None
-    return agent_mention(subject, ents)
+    speaker = agent_mention(subject, ents)
+    return speaker if can_speak(speaker) else None
 
 
 def _overlaps(span: tuple[int, int], taken: Sequence[tuple[int, int]]) -> bool:

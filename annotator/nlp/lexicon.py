@@ -23,6 +23,7 @@ class CueLexicon:
 
     verbs: frozenset[str]
     nouns: frozenset[str]
+    that_only: frozenset[str] = frozenset()  # verbs that report only with "that" ("found that ...")
 
 
 @dataclass(frozen=True)
@@ -53,16 +54,20 @@ def _lines(path: Path) -> list[tuple[int, str]]:
 
 
 def read_cues(*paths: Path) -> CueLexicon:
-    """Read reporting cues from files ("lemma" or "noun: lemma" per line)."""
+    """Read reporting cues from files ("lemma", "noun: lemma" or "that: lemma" per line)."""
     verbs: set[str] = set()
     nouns: set[str] = set()
+    that_only: set[str] = set()
     for path in paths:
         for _, line in _lines(path):
             if line.lower().startswith("noun:"):
                 nouns.add(line[5:].strip().lower())
+            elif line.lower().startswith("that:"):
+                verbs.add(line[5:].strip().lower())
+                that_only.add(line[5:].strip().lower())
             else:
                 verbs.add(line.lower())
-    return CueLexicon(frozenset(verbs), frozenset(nouns))
+    return CueLexicon(frozenset(verbs), frozenset(nouns), frozenset(that_only))
 
 
 def parse_stance_line(line: str, *, where: str = "") -> StancePattern:

@@ -10,6 +10,8 @@ CLOSING = frozenset("”»")
 STRAIGHT = '"'
 MARK_RE = re.compile(r'[“”«»„"]')
 PARAGRAPH_RE = re.compile(r"[^\n]+")
+OPEN_CONTEXT = frozenset("([{-—–/")
+CLOSE_CONTEXT = frozenset(".,;:!?)]}-—–/…")
 
 
 @dataclass(frozen=True)
@@ -44,11 +46,28 @@ def _closes_low(text: str, open_at: int | None, mark: str) -> bool:
     return open_at is not None and text[open_at] == "„" and mark == "“"
 
 
+def straight_role(text: str, pos: int) -> str:
+    """Whether a straight mark opens ("open"), closes ("close") or could do either, from the spaces around it.
+
+    A mark after a space and before a word opens ('said. "In fact'); one after a word and before a
+    space or punctuation closes ('done," she').
+    """
+    before = text[pos - 1] if pos > 0 else " "
+    after = text[pos + 1] if pos + 1 < len(text) else " "
+    opens = (before.isspace() or before in OPEN_CONTEXT) and not after.isspace()
+    closes = not before.isspace() and (after.isspace() or after in CLOSE_CONTEXT)
+    if opens != closes:
+        return "open" if opens else "close"
+    return "either"
+
+
 def find_quoted(text: str) -> list[Quoted]:
     """Quoted passages in text order; never fails on unbalanced marks.
 
     A quote left open at the end of a paragraph continues when the next paragraph opens with a
-    mark (the multi-paragraph convention); otherwise it runs to the end of its paragraph.
+    mark (the multi-paragraph convention); otherwise it runs to the end of its paragraph. Where
+    paragraphs were joined into one line, a straight mark that can only open ends the open quote
+    before it (its paragraph had no closing mark) and starts the next one.
     """
     found: list[Quoted] = []
     paragraphs = _paragraphs(text)
@@ -63,6 +82,14 @@ def find_quoted(text: str) -> list[Quoted]:
                 continue
             if open_at is None and mark == STRAIGHT and pos > 0 and text[pos - 1].isdigit():
                 continue  # inches (5'11"), not an opening mark
+            role = straight_role(text, pos) if mark == STRAIGHT else "either"
+            if open_at is not None and role == "open":
+                quoted = _trimmed(text, open_at + 1, pos, False, count)
+                found.extend([quoted] if quoted else [])
+                open_at, count = pos, 1
+                continue
+            if open_at is None and role == "close":
+                continue  # a closing mark with nothing open: a stray mark
             closing = mark in CLOSING or mark == STRAIGHT or _closes_low(text, open_at, mark)
             if open_at is not None and closing:
                 quoted = _trimmed(text, open_at + 1, pos, True, count)

@@ -12,6 +12,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from annotator.nlp.attribution import resolve_pronoun_speakers
 from annotator.nlp.entities import EntityIndex, index_entities
 from annotator.nlp.candidates import Hashes, hashes, matching
 from annotator.nlp.indirect import TRIGGERS, indirect_quotes
@@ -119,7 +120,7 @@ def annotate_doc(doc: Doc, *, labels: Sequence[str], label_map: Mapping[str, str
     speech = matching(ents.words, _cue_keys(cues_path))
     indirect = indirect_quotes(doc, ents, cues, [q.content for q in direct], speech)
     length = len(text)
-    quotes = sorted((q for q in direct + indirect if _sound_quote(q, length)), key=lambda q: q.content)
+    quotes = resolve_pronoun_speakers([q for q in direct + indirect if _sound_quote(q, length)], ents)
     views = matching(ents.words, _stance_keys(stances_path))
     stances = [s for s in find_stances(doc, ents, lexicon, quotes, views, cues.verbs)
                if _sound(s.evidence, length)]

@@ -16,12 +16,15 @@ from spacy.tokens import Span as SpacySpan
 
 from annotator.nlp.entities import EntityIndex
 from annotator.nlp.marks import Quoted, find_quoted
-from annotator.nlp.speakers import SUBJECT_DEPS, Mention, agent_mention, speaker_subject
+from annotator.nlp.speakers import SUBJECT_DEPS, Mention, agent_mention, can_speak, speaker_subject
 from annotator.spans import QuoteKind
 
 AFTER_WINDOW = 6  # "..., the Iranian foreign minister said": cue within a few tokens after the close
 BEFORE_WINDOW = 8
 MAX_ASCENT = 10
+HEADLINE_NAME = 6
+HEADLINE_LABELS = frozenset({"PERSON", "ORG"})
+MARK_TOKENS = frozenset({'"', "“", "”", "«", "»", "„"})
 
 
 @dataclass(frozen=True)
@@ -40,8 +43,16 @@ def token_chars(tok: Token) -> tuple[int, int]:
     return tok.idx, tok.idx + len(tok)
 
 
+def acts_as_verb(tok: Token) -> bool:
+    """A verb, or a word the tagger took for a noun that heads a clause ("The bylaws state that ...")."""
+    if tok.pos_ in ("VERB", "AUX"):
+        return True
+    deps = {c.dep_ for c in tok.children}
+    return tok.pos_ == "NOUN" and "ccomp" in deps and bool(deps & {"nsubj", "nsubjpass"})
+
+
 def _is_cue(tok: Token, cues: Collection[str]) -> bool:
-    return tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in cues
+    return tok.lemma_.lower() in cues and acts_as_verb(tok)
 
 
 def _ascend_to_cue(inner: SpacySpan, cues: Collection[str]) -> Token | None:
@@ -51,6 +62,8 @@ def _ascend_to_cue(inner: SpacySpan, cues: Collection[str]) -> Token | None:
         if inner.start <= node.i < inner.end:
             continue
         for _ in range(MAX_ASCENT):
+            if inner.start <= node.i < inner.end:
+                break
             if _is_cue(node, cues):
                 return node
             if node.head.i == node.i:
@@ -59,17 +72,24 @@ def _ascend_to_cue(inner: SpacySpan, cues: Collection[str]) -> Token | None:
     return None
 
 
-def _cue_nearby(doc: Doc, inner: SpacySpan, cues: Collection[str]) -> Token | None:
-    """A reporting verb just after the closing mark, or just before the opening one."""
-    after = doc[inner.end:min(len(doc), inner.end + AFTER_WINDOW)]
+def _cue_nearby(doc: Doc, inner: SpacySpan, cues: Collection[str], floor: int) -> Token | None:
+    """A reporting verb just after the closing mark, or just before the opening one (after ``floor``, a char).
+
+    After a quote that ends its sentence ('... on him." Meanwhile, ...') the next sentence is the
+    reporter's, so only a quote ending otherwise ('...," he said'; '...?" she asked') looks after.
+    """
+    start = inner.end + (inner.end < len(doc) and doc[inner.end].text in MARK_TOKENS)
+    ends_sentence = inner[-1].text == "."
+    after = doc[start:min(len(doc), start + (0 if ends_sentence else AFTER_WINDOW))]
     for tok in after:
         if "\n" in tok.text or tok.text in ("“", '"'):
             break
         if _is_cue(tok, cues):
             return tok
-    before = doc[max(0, inner.start - BEFORE_WINDOW):inner.start]
+    stop = inner.start - (inner.start > 0 and doc[inner.start - 1].text in MARK_TOKENS)
+    before = doc[max(0, stop - BEFORE_WINDOW):stop]
     for tok in reversed(before):
-        if "\n" in tok.text or tok.text in ("”", '"'):
+        if "\n" in tok.text or tok.text in ("”", '"') or tok.idx < floor:
             break
         if _is_cue(tok, cues):
             return tok
@@ -104,18 +124,29 @@ def _found(doc: Doc, text: str, quoted: Quoted, ents: EntityIndex, cues: Collect
     kind = _kind(doc, inner, quoted)
     cue, confidence = _ascend_to_cue(inner, cues), 0.9
     if cue is None:
-        cue, confidence = _cue_nearby(doc, inner, cues), 0.75
+        floor = previous.content[1] if previous is not None else 0  # not inside the quote before
+        cue, confidence = _cue_nearby(doc, inner, cues, floor), 0.75
     if cue is None:
         if previous is not None and previous.speaker is not None and _follows(text, previous, inner):
             return Found(content, kind, round(0.6 * base, 2), previous.cue, previous.speaker)
-        narrator = _lead_in_speaker(doc, inner, ents)
+        narrator = _headline_speaker(doc, inner, ents) or _lead_in_speaker(doc, inner, ents)
         confidence = 0.5 if narrator is not None else 0.4
         return Found(content, kind, round(confidence * base, 2), None, narrator)
-    subject = speaker_subject(cue, cues)
-    speaker = agent_mention(subject, ents) if subject is not None else None
+    speaker = _speaker(cue, inner, cues, ents)
+    if speaker is None and previous is not None and _follows(text, previous, inner):
+        speaker = previous.speaker  # '"...," Stumpf explained, "..."': the second part is his too
     if speaker is None or speaker.entity is None:
         confidence -= 0.15
     return Found(content, kind, round(confidence * base, 2), token_chars(cue), speaker)
+
+
+def _speaker(cue: Token, inner: SpacySpan, cues: Collection[str], ents: EntityIndex) -> Mention | None:
+    """The cue's subject as a speaker: outside the quote and able to speak."""
+    subject = speaker_subject(cue, cues)
+    if subject is None or inner.start <= subject.i < inner.end:
+        return None
+    speaker = agent_mention(subject, ents)
+    return speaker if can_speak(speaker) else None
 
 
 def _lead_in_speaker(doc: Doc, inner: SpacySpan, ents: EntityIndex) -> Mention | None:
@@ -129,6 +160,33 @@ def _lead_in_speaker(doc: Doc, inner: SpacySpan, ents: EntityIndex) -> Mention |
     subject = next((c for c in root.children if c.dep_ in SUBJECT_DEPS), None)
     found = agent_mention(subject, ents) if subject is not None else None
     return found if found is not None and found.entity is not None else None
+
+
+def _headline_speaker(doc: Doc, inner: SpacySpan, ents: EntityIndex) -> Mention | None:
+    """A name and a colon opening the line before the quote: 'Biden: "We will not back down"'."""
+    colon = inner.start - 2
+    if colon < 1 or doc[colon].text != ":" or doc[colon + 1].text not in MARK_TOKENS:
+        return headline_name(doc, inner.start - 1, ents)
+    return headline_name(doc, colon, ents)
+
+
+def headline_name(doc: Doc, colon: int, ents: EntityIndex) -> Mention | None:
+    """The person or organisation named from the line's start up to the colon at token ``colon``."""
+    if colon < 1 or doc[colon].text != ":":
+        return None
+    start = colon - 1
+    while start > 0 and colon - start < HEADLINE_NAME and not _line_break(doc[start - 1]):
+        start -= 1
+    if start > 0 and not _line_break(doc[start - 1]):
+        return None
+    index = ents.at_token(colon - 1)
+    if index is None or ents.spans[index].label_ not in HEADLINE_LABELS or ents.spans[index].start > start + 1:
+        return None
+    return Mention(doc[colon - 1], ents.spans[index].start, colon, ents.canonical[index])
+
+
+def _line_break(tok: Token) -> bool:
+    return "\n" in tok.text
 
 
 def _follows(text: str, previous: Found, inner: SpacySpan) -> bool:

@@ -23,6 +23,10 @@ DEFINITE = frozenset({"the", "this", "that", "these", "those"})
 PERSON_LABELS = frozenset({"PERSON"})
 GROUP_LABELS = frozenset({"ORG", "GPE", "NORP"})
 AGENT_LABELS = PERSON_LABELS | GROUP_LABELS
+# Heads that never speak on their own: "That," he added; "it" unresolved; "said one"; "a majority".
+NOT_SPEAKER_WORDS = frozenset({"that", "this", "these", "those", "it", "which", "what", "one", "all",
+                               "some", "many", "most", "none", "majority", "minority", "you", "yours",
+                               "something", "nothing", "everything", "anything", "there", "here"})
 TITLE_WINDOW = 6
 MAX_WALK = 8
 
@@ -214,12 +218,43 @@ def _dateline_name(head: Token) -> Token | None:
     return names[-1] if names else None
 
 
+def can_speak(who: Mention) -> bool:
+    """Whether a mention can be a speaker: an entity, a noun phrase or a pronoun, not "that", "it", "one" or a number."""
+    if who.entity is not None:
+        return True
+    head = who.head
+    return not (head.like_num or head.pos_ == "NUM" or head.lower_ in NOT_SPEAKER_WORDS
+                or head.lemma_.lower() in NOT_SPEAKER_WORDS)
+
+
+def _clause_antecedent(pronoun: Token) -> Token | None:
+    """The noun subject of the main clause a pronoun's clause sits in ("The minister condemned what he called ...")."""
+    root = pronoun.head
+    for _ in range(MAX_WALK):
+        if root.dep_ == "ROOT" or root.head.i == root.i:
+            break
+        root = root.head
+    if root.i == pronoun.head.i:
+        return None
+    plural = pronoun.lower_ in ("they", "them", "their")
+    for child in root.children:
+        if child.dep_ == "nsubj" and child.i < pronoun.i and child.pos_ in ("NOUN", "PROPN"):
+            return child if (child.tag_ in ("NNS", "NNPS")) == plural or child.ent_type_ else None
+    return None
+
+
 def agent_mention(head: Token, ents: EntityIndex) -> Mention:
     """A speaker or holder; "North Korea's foreign ministry" speaks for North Korea when nothing closer fits."""
     head = _dateline_name(head) or head
+    if head.lower_ in PERSON_PRONOUNS | {"they", "them"}:
+        antecedent = _clause_antecedent(head)
+        if antecedent is not None:
+            head = antecedent
     found = mention(head, ents)
     if found.entity is not None:
         return found
+    if head.pos_ == "PROPN":
+        return found  # a name speaks for itself: "Britain's Queen Elizabeth II" is not Britain
     for child in head.children:
         owner = ents.at_token(child.i) if child.dep_ == "poss" else None
         if _entity_is(ents, owner, GROUP_LABELS) and owner is not None:

@@ -126,14 +126,64 @@ would AUX 7 aux
 act VERB 4 ccomp
 . PUNCT 4 punct
 """, [("Britain would act", "said", "Keir Starmer", "Keir Starmer")]),
-    "documents are not speakers": ("""
-Reports NOUN 1 nsubj report
+    "hearsay is not a speaker": ("""
+Rumours NOUN 1 nsubj rumour
 suggest VERB 1 ROOT
 that SCONJ 4 mark
 Louqa PROPN 4 nsubj B-PERSON
 plans VERB 1 ccomp plan
 a DET 6 det
 coup NOUN 4 dobj
+. PUNCT 1 punct
+""", []),
+    "a document speaks": ("""
+The DET 1 det
+report NOUN 2 nsubj report
+found VERB 2 ROOT find
+that SCONJ 5 mark
+emissions NOUN 5 nsubj emission
+rose VERB 2 ccomp rise
+. PUNCT 2 punct
+""", [("emissions rose", "found", "The report", None)]),
+    "find reports only with that": ("""
+Walkers NOUN 1 nsubj walker
+found VERB 1 ROOT find
+the DET 3 det
+boy NOUN 4 nsubj boy
+sitting VERB 1 ccomp sit
+outside ADV 4 advmod
+. PUNCT 1 punct
+""", []),
+    "negated cue reports nothing": ("""
+Police NOUN 3 nsubj police
+did AUX 3 aux do
+not PART 3 neg
+say VERB 3 ROOT say
+how ADV 5 advmod
+many ADJ 7 amod
+men NOUN 7 nsubj man
+fled VERB 3 ccomp flee
+. PUNCT 3 punct
+""", []),
+    "a clause after the comma is still the claim": ("""
+Police NOUN 1 nsubj police
+said VERB 1 ROOT say
+a DET 3 det
+unit NOUN 4 nsubj unit
+attended VERB 1 ccomp attend
+, PUNCT 4 punct
+but CCONJ 4 cc
+officers NOUN 8 nsubj officer
+walked VERB 4 conj walk
+home ADV 8 advmod
+. PUNCT 1 punct
+""", [("a unit attended, but officers walked home", "said", "Police", None)]),
+    "one is not a speaker": ("""
+One NUM 1 nsubj one
+said VERB 1 ROOT say
+the DET 3 det
+deal NOUN 4 nsubj deal
+failed VERB 1 ccomp fail
 . PUNCT 1 punct
 """, []),
 }
