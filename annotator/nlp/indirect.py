@@ -9,7 +9,8 @@ from spacy.tokens import Doc, Token
 from annotator.nlp.entities import EntityIndex
 from annotator.nlp.lexicon import CueLexicon
 from annotator.nlp.quotes import Found, acts_as_verb, token_chars
-from annotator.nlp.speakers import Mention, agent_mention, can_speak, speaker_subject
+from annotator.nlp.headlines import headline_claims
+from annotator.nlp.speakers import Mention, agent_mention, agent_of, can_speak, own_subject, speaker_subject
 
 CLAUSE_DEPS = frozenset({"ccomp", "acl"})
 # Non-restrictive additions after a comma ("..., including ...") are the reporter's, not the claim.
@@ -82,9 +83,28 @@ def _clauses(tok: Token, cues: CueLexicon) -> list[tuple[Token, Token]]:
     return pairs
 
 
+def _passive(verb: Token) -> bool:
+    """A passive reporting verb, whose subject is the one told or asked ("Asked whether ...")."""
+    if any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children):
+        return True
+    return verb.tag_ == "VBN" and verb.dep_ in ("advcl", "acl") and own_subject(verb) is None
+
+
+def _reported(tok: Token, cues: CueLexicon) -> list[tuple[Token, int, int]]:
+    """(cue, start, end) token ranges of what a cue reports; a parenthetical cue reports its host clause."""
+    doc = tok.doc
+    host = tok.head
+    if tok.dep_ == "parataxis" and host.i < tok.i and tok.lemma_.lower() in cues.verbs and not _negated(tok):
+        end = tok.left_edge.i  # "The attack began at dawn, officials said, ..."
+        return [(tok, host.left_edge.i, end)] if end > host.left_edge.i else []
+    return [(cue, clause.left_edge.i, _cut_point(doc, clause, cues)) for cue, clause in _clauses(tok, cues)]
+
+
 def _speaker(cue: Token, ents: EntityIndex, cues: CueLexicon) -> Mention | None:
     if cue.pos_ == "NOUN" and not acts_as_verb(cue):
         subject = next((c for c in cue.children if c.dep_ == "poss"), None)
+    elif _passive(cue):
+        subject = agent_of(cue)  # "was told by officials that ..."; "He was told that ..." has no speaker
     else:
         subject = speaker_subject(cue, cues.verbs)
     if subject is None or subject.lemma_.lower() in NOT_SPEAKERS:
@@ -130,11 +150,27 @@ def indirect_quotes(doc: Doc, ents: EntityIndex, cues: CueLexicon, taken: Sequen
             if hit is not None and not _overlaps(hit.content, taken):
                 found.append(hit)
             continue
-        for cue, clause in _clauses(tok, cues):
-            content = _trim(doc, clause.left_edge.i, _cut_point(doc, clause, cues))
+        for cue, start, end in _reported(tok, cues):
+            content = _trim(doc, start, end)
             speaker = _speaker(cue, ents, cues)
             if content is None or speaker is None or _overlaps(content, taken):
                 continue
             confidence = 0.7 if speaker.entity is not None else 0.55
             found.append(Found(content, "indirect", confidence, token_chars(cue), speaker))
-    return found
+    for content, speaker, colon in headline_claims(doc, ents):
+        if not _overlaps(content, taken):
+            found.append(Found(content, "indirect", 0.5, colon, speaker))
+    return _outermost(found)
+
+
+def _same_speaker(a: Mention | None, b: Mention | None) -> bool:
+    if a is None or b is None:
+        return False
+    return (a.start, a.end) == (b.start, b.end) or (a.entity is not None and a.entity == b.entity)
+
+
+def _outermost(found: list[Found]) -> list[Found]:
+    """Drop a report nested in another by the same speaker ("said they expect the number to rise")."""
+    return [q for q in found if q.cue is None or not any(
+        o is not q and o.content[0] <= q.cue[0] < o.content[1] and _same_speaker(o.speaker, q.speaker)
+        for o in found)]

@@ -15,6 +15,7 @@ from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
 from annotator.nlp.entities import EntityIndex
+from annotator.nlp.headlines import headline_name
 from annotator.nlp.marks import Quoted, find_quoted
 from annotator.nlp.speakers import SUBJECT_DEPS, Mention, agent_mention, can_speak, speaker_subject
 from annotator.spans import QuoteKind
@@ -22,8 +23,6 @@ from annotator.spans import QuoteKind
 AFTER_WINDOW = 6  # "..., the Iranian foreign minister said": cue within a few tokens after the close
 BEFORE_WINDOW = 8
 MAX_ASCENT = 10
-HEADLINE_NAME = 6
-HEADLINE_LABELS = frozenset({"PERSON", "ORG"})
 MARK_TOKENS = frozenset({'"', "“", "”", "«", "»", "„"})
 
 
@@ -62,7 +61,7 @@ def _ascend_to_cue(inner: SpacySpan, cues: Collection[str]) -> Token | None:
         if inner.start <= node.i < inner.end:
             continue
         for _ in range(MAX_ASCENT):
-            if inner.start <= node.i < inner.end:
+            if inner.start <= node.i < inner.end or _other_line(inner, node):
                 break
             if _is_cue(node, cues):
                 return node
@@ -70,6 +69,13 @@ def _ascend_to_cue(inner: SpacySpan, cues: Collection[str]) -> Token | None:
                 break
             node = node.head
     return None
+
+
+def _other_line(inner: SpacySpan, node: Token) -> bool:
+    """Whether a line break stands between the quote and a token (a parse run across a headline)."""
+    doc = inner.doc
+    between = doc[inner.end:node.i] if node.i >= inner.end else doc[node.i:inner.start]
+    return any("\n" in t.text for t in between)
 
 
 def _cue_nearby(doc: Doc, inner: SpacySpan, cues: Collection[str], floor: int) -> Token | None:
@@ -133,7 +139,7 @@ def _found(doc: Doc, text: str, quoted: Quoted, ents: EntityIndex, cues: Collect
         confidence = 0.5 if narrator is not None else 0.4
         return Found(content, kind, round(confidence * base, 2), None, narrator)
     speaker = _speaker(cue, inner, cues, ents)
-    if speaker is None and previous is not None and _follows(text, previous, inner):
+    if speaker is None and previous is not None and previous.cue == token_chars(cue):
         speaker = previous.speaker  # '"...," Stumpf explained, "..."': the second part is his too
     if speaker is None or speaker.entity is None:
         confidence -= 0.15
@@ -168,25 +174,6 @@ def _headline_speaker(doc: Doc, inner: SpacySpan, ents: EntityIndex) -> Mention 
     if colon < 1 or doc[colon].text != ":" or doc[colon + 1].text not in MARK_TOKENS:
         return headline_name(doc, inner.start - 1, ents)
     return headline_name(doc, colon, ents)
-
-
-def headline_name(doc: Doc, colon: int, ents: EntityIndex) -> Mention | None:
-    """The person or organisation named from the line's start up to the colon at token ``colon``."""
-    if colon < 1 or doc[colon].text != ":":
-        return None
-    start = colon - 1
-    while start > 0 and colon - start < HEADLINE_NAME and not _line_break(doc[start - 1]):
-        start -= 1
-    if start > 0 and not _line_break(doc[start - 1]):
-        return None
-    index = ents.at_token(colon - 1)
-    if index is None or ents.spans[index].label_ not in HEADLINE_LABELS or ents.spans[index].start > start + 1:
-        return None
-    return Mention(doc[colon - 1], ents.spans[index].start, colon, ents.canonical[index])
-
-
-def _line_break(tok: Token) -> bool:
-    return "\n" in tok.text
 
 
 def _follows(text: str, previous: Found, inner: SpacySpan) -> bool:

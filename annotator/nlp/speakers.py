@@ -27,6 +27,16 @@ AGENT_LABELS = PERSON_LABELS | GROUP_LABELS
 NOT_SPEAKER_WORDS = frozenset({"that", "this", "these", "those", "it", "which", "what", "one", "all",
                                "some", "many", "most", "none", "majority", "minority", "you", "yours",
                                "something", "nothing", "everything", "anything", "there", "here"})
+# Links by which a clause sits inside another ("condemned what he called ...").
+EMBEDDING_DEPS = frozenset({"ccomp", "xcomp", "advcl", "relcl", "acl", "pcomp", "pobj", "dobj", "prep",
+                            "conj", "csubj"})
+# Standard abbreviations of titles, so that "the senator" finds "Sen. Joe Manchin".
+TITLE_ABBREVIATIONS = {"senator": ("sen.", "sen"), "representative": ("rep.", "rep"),
+                       "governor": ("gov.", "gov"), "general": ("gen.", "gen"),
+                       "lieutenant": ("lt.", "lt"), "sergeant": ("sgt.", "sgt"), "colonel": ("col.", "col"),
+                       "captain": ("capt.", "capt"), "professor": ("prof.", "prof"), "doctor": ("dr.", "dr"),
+                       "president": ("pres.",), "secretary": ("sec.",), "superintendent": ("supt.",),
+                       "attorney": ("atty.",)}
 TITLE_WINDOW = 6
 MAX_WALK = 8
 
@@ -49,10 +59,17 @@ class Mention:
 
 def own_subject(verb: Token) -> Token | None:
     """The verb's own subject, if it has one; for "X, who said ..." that is X."""
-    for child in verb.children:
-        if child.dep_ in SUBJECT_DEPS:
-            return verb.head if child.lower_ in RELATIVE and verb.dep_ == "relcl" else child
-    return None
+    subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS and not _line_between(c, verb)]
+    if not subjects:
+        return None
+    child = min(subjects, key=lambda c: abs(c.i - verb.i))  # a headline the parser ran on gives a second one
+    return verb.head if child.lower_ in RELATIVE and verb.dep_ == "relcl" else child
+
+
+def _line_between(a: Token, b: Token) -> bool:
+    """Whether a line break separates two tokens (the parser sometimes joins a headline to the next line)."""
+    low, high = sorted((a.i, b.i))
+    return any("\n" in t.text for t in a.doc[low:high])
 
 
 def inherited_subjects(verb: Token) -> Iterator[tuple[Token, Token, bool]]:
@@ -167,7 +184,7 @@ def _description_referent(doc: Doc, ents: EntityIndex, head: Token, start: int) 
     """What "the Command" or "the Iranian ambassador" refers to earlier in the text."""
     if not any(c.dep_ == "det" and c.lower_ in DEFINITE for c in head.children):
         return None
-    keys = hashes([head.lower_, head.lemma_])
+    keys = hashes([head.lower_, head.lemma_, *TITLE_ABBREVIATIONS.get(head.lemma_.lower(), ())])
     for j in reversed(matching(ents.words, keys, stop=start)):
         tok = doc[j]
         found = ents.at_token(j)
@@ -180,10 +197,19 @@ def _description_referent(doc: Doc, ents: EntityIndex, head: Token, start: int) 
     return None
 
 
+def _member_description(head: Token, ents: EntityIndex, own: int) -> bool:
+    """"The New York Democrat": one member of a group, named by the group, refers to a person."""
+    span = ents.spans[own]
+    return (span.label_ == "NORP" and span.end - 1 == head.i and head.tag_ in ("NN", "NNP")
+            and any(c.dep_ == "det" and c.lower_ in DEFINITE for c in head.children))
+
+
 def refers_to(head: Token, ents: EntityIndex, start: int | None = None) -> int | None:
     """Entity index a subject head refers to: its own name, an appositive, a pronoun's antecedent."""
     doc = head.doc
     own = ents.at_token(head.i)
+    if own is not None and _member_description(head, ents, own):
+        return _previous_entity(ents, head.i if start is None else start, PERSON_LABELS)
     if own is not None:
         return own
     apposed = _apposed(ents, head)
@@ -233,6 +259,8 @@ def _clause_antecedent(pronoun: Token) -> Token | None:
     for _ in range(MAX_WALK):
         if root.dep_ == "ROOT" or root.head.i == root.i:
             break
+        if root.dep_ not in EMBEDDING_DEPS:
+            return None  # "The decision, he said, was ...": a parenthetical binds nothing
         root = root.head
     if root.i == pronoun.head.i:
         return None
