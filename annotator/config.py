@@ -27,8 +27,25 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "HUEY_URL": "sqlite:///" + os.path.join(instance_path, "jobs.sqlite"),
         "HUEY_IMMEDIATE": False,
         "SESSION_COOKIE_SECURE": False,
-        "LOGIN_MAX_FAILURES": 5,
-        "LOGIN_LOCK_SECONDS": 300,
+        # Password guesses: the first attempts per account (per client address) are checked at once,
+        # then each one waits 1, 2, 4 ... up to 30 s after the last checked one; never a long lock.
+        "LOGIN_FREE_ATTEMPTS": 5,
+        "LOGIN_ADDRESS_FREE_ATTEMPTS": 30,
+        "LOGIN_FIRST_DELAY": 1.0,
+        "LOGIN_LONGEST_DELAY": 30.0,
+        "LOGIN_WINDOW": 900,
+        "TRUSTED_PROXIES": 0,  # reverse proxies in front whose X-Forwarded-For names the client
+        # What one request may ask of the API, so one client cannot hold the write lock for long.
+        "API_MAX_BODY_BYTES": 2 * 1024 * 1024,
+        "MAX_OPS_PER_SAVE": 500,
+        "MAX_ITEMS_PER_SET": 5000,
+        "MAX_JSON_DEPTH": 32,
+        # `annotator run`: connections, idle timeouts and how long a stop may take.
+        "SERVER_CONNECTION_LIMIT": 1000,
+        "SERVER_CHANNEL_TIMEOUT": 20,
+        "SERVER_CLEANUP_INTERVAL": 5,
+        "SERVER_STOP_SECONDS": 6,
+        "JOB_STOP_SECONDS": 2,
         "SQLITE_BUSY_TIMEOUT_MS": 10_000,
     }
 

@@ -25,6 +25,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def aware(moment: datetime) -> datetime:
+    """A stored time as timezone-aware UTC (SQLite hands back naive values)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+
+
 def content_hash(text: str) -> str:
     """The hash that identifies a document's text within a dataset."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -39,9 +44,16 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     role: Mapped[str] = mapped_column(sa.String(16), default="annotator")
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    def get_id(self) -> str:
+        """The login id kept in session and remember cookies: "<id>:<session version>"."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Invalidate every session and remember cookie of this user (logout, password change)."""
+        self.session_version = User.session_version + 1  # in SQL: two bumps never collapse into one
 
     def set_password(self, password: str) -> None:
         """Store a salted scrypt hash of the password."""
@@ -77,8 +89,27 @@ class ApiToken(db.Model):  # type: ignore[name-defined,misc]
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     user: Mapped[User] = relationship()
+
+    def state(self, now: datetime | None = None) -> str:
+        """active, expired or revoked."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and aware(self.expires_at) <= (now or utcnow()):
+            return "expired"
+        return "active"
+
+
+class Throttle(db.Model):  # type: ignore[name-defined,misc]
+    """Failed attempts against one key (an account name, a client address, a password change)."""
+
+    __tablename__ = "throttles"
+    key: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    checked_at: Mapped[float] = mapped_column(sa.Float, default=0.0)
+    updated_at: Mapped[float] = mapped_column(sa.Float, default=0.0)
 
 
 class Dataset(db.Model):  # type: ignore[name-defined,misc]
@@ -294,6 +325,7 @@ class Job(db.Model):  # type: ignore[name-defined,misc]
     done: Mapped[int] = mapped_column(default=0)
     message: Mapped[str] = mapped_column(sa.Text, default="")
     payload: Mapped[str | None] = mapped_column(sa.String(500))
+    worker: Mapped[str | None] = mapped_column(sa.String(120))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 

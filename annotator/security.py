@@ -1,17 +1,20 @@
-"""Who the request is (session or API token) and the headers every response carries."""
+"""Request hooks: who the request is (session cookie or API token), CSRF, and response headers.
+
+A request to /api/ that sends `Authorization: Bearer <token>` is that token's user and nobody
+else: the session and remember cookies are ignored, so a CSRF check is not needed. A session
+counts only while its login id ("<user id>:<session version>") matches the user's current
+session version, which logout and password changes bump.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-
-import sqlalchemy as sa
-from flask import Flask, Response, abort, flash, jsonify, redirect, request, url_for
+from flask import Flask, Response, abort, flash, g, jsonify, redirect, request, session, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from .db import db
 from .extensions import csrf, login_manager
-from .models import ApiToken, User, utcnow
+from .models import User
+from .services.tokens import find_token, record_use
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -19,60 +22,50 @@ CSP = (
 )
 
 
-def hash_token(token: str) -> str:
-    """The stored form of an API token."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def new_token() -> str:
-    """A fresh random API token, shown to its owner once."""
-    return "ann_" + secrets.token_urlsafe(32)
-
-
-def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token for a user; returns the row and the plain token (never stored); the caller commits."""
-    plain = new_token()
-    token = ApiToken(user_id=user.id, name=name.strip()[:80] or "script", token_hash=hash_token(plain))
-    db.session.add(token)
-    db.session.flush()
-    return token, plain
-
-
-def user_tokens(user: User) -> list[ApiToken]:
-    """A user's tokens, newest first, revoked ones included."""
-    return list(db.session.scalars(
-        sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())))
-
-
-def revoke_token(user: User, token_id: int) -> bool:
-    """Revoke one of the user's own tokens; False if it is not theirs or already revoked."""
-    token = db.session.get(ApiToken, token_id)
-    if token is None or token.user_id != user.id or token.revoked_at is not None:
-        return False
-    token.revoked_at = utcnow()
-    return True
-
-
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Load the session's user."""
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
-
-
-@login_manager.request_loader
-def load_user_from_token(req: object) -> User | None:
-    """Authenticate `Authorization: Bearer <token>` on /api/ routes only."""
+def _bearer() -> str | None:
+    """The plain API token sent with an /api/ request, if any."""
     header = request.headers.get("Authorization", "")
     if not request.path.startswith("/api/") or not header.startswith("Bearer "):
         return None
-    token = db.session.scalar(
-        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(header[7:].strip()),
-                                  ApiToken.revoked_at.is_(None)))
-    if token is None or not token.user.active:
+    return header[7:].strip()
+
+
+@login_manager.user_loader
+def load_user(login_id: str) -> User | None:
+    """The session's user, if its session version is still current (never when a token is sent)."""
+    if _bearer() is not None:
         return None
-    token.last_used_at = utcnow()
-    request.environ["annotator.token_auth"] = True
-    return token.user
+    ident, _, version = login_id.partition(":")
+    if not (ident.isdigit() and version.isdigit() and len(ident) < 19):
+        return None
+    user = db.session.get(User, int(ident))
+    return user if user is not None and user.session_version == int(version) else None
+
+
+@login_manager.request_loader
+def load_user_from_token(_req: object) -> User | None:
+    """The user of the request's API token (checked by _authenticate_token)."""
+    user: User | None = g.get("token_user")
+    return user
+
+
+def _authenticate_token() -> None:
+    """Resolve a bearer token before anything else: its user acts, or the request is refused."""
+    plain = _bearer()
+    if plain is None:
+        return
+    token = find_token(plain)
+    if token is None:
+        abort(401, "This API token is unknown, expired or revoked.")
+    record_use(token)
+    g.token_user = g._login_user = token.user  # what Flask-Login's current_user reads
+
+
+def _csrf_unless_token() -> None:
+    """API calls with a valid token carry no cookie authority, so they need no CSRF token."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or g.get("token_user") is not None:
+        return
+    csrf.protect()
 
 
 @login_manager.unauthorized_handler
@@ -84,33 +77,27 @@ def _unauthorized() -> WerkzeugResponse | tuple[Response, int]:
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
+def _authenticated() -> bool:
+    user = g.get("_login_user")
+    return bool(user is not None and user.is_authenticated) or "_user_id" in session
+
+
 def _set_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    if _authenticated():  # pages, exports and new tokens must not stay in any cache
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def _csrf_unless_token() -> None:
-    """API calls with a valid token carry no cookie authority, so they need no CSRF token."""
-    if request.method in ("GET", "HEAD", "OPTIONS"):
-        return
-    header = request.headers.get("Authorization", "")
-    if request.path.startswith("/api/") and header.startswith("Bearer "):
-        valid = db.session.scalar(sa.select(ApiToken.id).where(
-            ApiToken.token_hash == hash_token(header[7:].strip()), ApiToken.revoked_at.is_(None)))
-        if valid is not None:
-            return
-        abort(401, "This API token is unknown or revoked.")
-    csrf.protect()
-
-
 def init_app(app: Flask) -> None:
-    """Register headers and CSRF checks; keep the session cookie away from other sites' requests."""
+    """Register the hooks; keep the session cookie away from other sites' requests."""
     if not app.config.get("SESSION_COOKIE_SAMESITE"):  # Flask's default is None, which setdefault keeps
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.before_request(_authenticate_token)
     app.after_request(_set_headers)
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     if app.config.get("WTF_CSRF_ENABLED", True):

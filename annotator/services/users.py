@@ -1,14 +1,18 @@
-"""Accounts: creating users and checking logins with throttling."""
+"""Accounts: creating users, checking logins (throttled), changing passwords."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import secrets
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import db
-from ..models import ROLES, User, utcnow
+from ..models import ROLES, User
+from .throttle import Rule, attempt, succeed
+from .tokens import revoke_all_tokens
 
 
 class AccountError(ValueError):
@@ -38,26 +42,62 @@ def create_user(name: str, password: str, *, role: str = "annotator") -> User:
     return user
 
 
-def authenticate(name: str, password: str) -> tuple[User | None, str]:
-    """Return the user for good credentials, else None and the reason to show."""
-    user = find_user(name)
-    generic = "Unknown user or wrong password."
-    if user is None:
-        return None, generic
-    now = utcnow()
-    locked = user.locked_until
-    if locked is not None and locked.tzinfo is None:
-        locked = locked.replace(tzinfo=now.tzinfo)
-    if locked is not None and locked > now:
-        return None, "Too many failed attempts: try again in a few minutes."
+def _rule(prefix: str) -> Rule:
+    """A throttle rule from the LOGIN_* settings (prefix "" for accounts, "ADDRESS_" for addresses)."""
+    config = current_app.config
+    return Rule(free=int(config[f"LOGIN_{prefix}FREE_ATTEMPTS"]), base=float(config["LOGIN_FIRST_DELAY"]),
+                longest=float(config["LOGIN_LONGEST_DELAY"]), window=float(config["LOGIN_WINDOW"]))
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash of a random password, checked for unknown names so they take as long as known ones."""
+    return generate_password_hash(secrets.token_urlsafe(16), method="scrypt")
+
+
+def account_key(name: str) -> str:
+    """The throttle key of a login name."""
+    return "login:" + name.strip().lower()[:100]
+
+
+def address_key(address: str) -> str:
+    """The throttle key of a client address."""
+    return "address:" + address[:100]
+
+
+def authenticate(name: str, password: str, *, address: str) -> User | None:
+    """The user for a good name and password, else None (throttled per account and per address).
+
+    Unknown names, wrong passwords, disabled accounts and throttled attempts all look the same
+    to the caller (one message), and unknown names cost a hash check like known ones.
+    """
+    keys = [address_key(address), account_key(name)]
+    if not attempt([(keys[0], _rule("ADDRESS_")), (keys[1], _rule(""))]):
+        return None
+    user = find_user(name.strip())
+    matches = check_password_hash(user.password_hash if user else _dummy_hash(), password)
+    if user is None or not matches or not user.active:
+        return None
+    succeed([keys[1]], [keys[0]])
+    return user
+
+
+def check_current_password(user: User, password: str) -> bool:
+    """Whether the password is the user's, throttled like logins (for changing the password)."""
+    key = f"password:{user.id}"
+    if not attempt([(key, _rule(""))]):
+        return False
     if not user.check_password(password):
-        user.failed_logins += 1
-        if user.failed_logins >= int(current_app.config["LOGIN_MAX_FAILURES"]):
-            user.locked_until = now + timedelta(seconds=int(current_app.config["LOGIN_LOCK_SECONDS"]))
-            user.failed_logins = 0
-        return None, generic
-    if not user.active:
-        return None, "This account is disabled."
-    user.failed_logins = 0
-    user.locked_until = None
-    return user, ""
+        return False
+    succeed([key])
+    return True
+
+
+def change_password(user: User, new: str, *, keep_tokens: bool) -> int:
+    """Set a new password, end every session and (unless kept) revoke the user's API tokens.
+
+    Returns how many tokens were revoked; the caller commits and logs the current browser in again.
+    """
+    user.set_password(new)
+    user.end_sessions()
+    return 0 if keep_tokens else revoke_all_tokens(user)

@@ -14,26 +14,28 @@ from ..services.users import authenticate
 
 bp = Blueprint("auth", __name__)
 
+FAILED = "Unknown user or wrong password, or too many attempts: wait a moment and try again."
+
 
 def _safe_next(target: str | None) -> str:
-    """Only follow relative `next` links, never to another site."""
-    if not target or urlsplit(target).netloc or urlsplit(target).scheme or not target.startswith("/") \
-            or target.startswith("//"):
+    """Only follow relative `next` links on this site, with no control characters or backslashes."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target \
+            or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return url_for("datasets.index")
-    return target
+    parts = urlsplit(target)
+    return url_for("datasets.index") if parts.netloc or parts.scheme else target
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> str | Response:
-    """Show the login form and log the user in."""
+    """Show the login form and log the user in (one message for every kind of failure)."""
     if current_user.is_authenticated:
         return redirect(url_for("datasets.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user, reason = authenticate(form.name.data or "", form.password.data or "")
-        db.session.commit()
+        user = authenticate(form.name.data or "", form.password.data or "", address=request.remote_addr or "")
         if user is None:
-            flash(reason, "error")
+            flash(FAILED, "error")
             return render_template("auth/login.html", form=form), 401  # type: ignore[return-value]
         login_user(user, remember=bool(form.remember.data))
         return redirect(_safe_next(request.args.get("next")))
@@ -42,8 +44,11 @@ def login() -> str | Response:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
-    """Log out (POST with CSRF, so no page can log you out by a link)."""
+    """Log out (POST with CSRF): every copy of this account's session and remember cookies stops working."""
     if EmptyForm().validate_on_submit():
+        if current_user.is_authenticated:
+            current_user.end_sessions()
+            db.session.commit()
         logout_user()
         flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))

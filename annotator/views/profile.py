@@ -1,36 +1,42 @@
-"""The user's own profile: change the password, create and revoke API tokens."""
+"""The user's own profile: change the password, end other sessions, create and revoke API tokens."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import PasswordField, StringField, SubmitField
+from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..db import db
 from ..forms import EmptyForm
-from ..security import issue_token, revoke_token, user_tokens
+from ..services.tokens import issue_token, revoke_token, user_tokens
+from ..services.users import change_password as set_new_password
+from ..services.users import check_current_password
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
 
+EXPIRY_CHOICES = {"30": "30 days", "90": "90 days", "365": "1 year", "0": "never (until revoked)"}
+
 
 class PasswordForm(FlaskForm):
-    """Current password, new password twice."""
+    """Current password, new password twice, and whether API tokens survive the change."""
 
     current = PasswordField("Current password", validators=[DataRequired()])
     new = PasswordField("New password", validators=[DataRequired(), Length(
         min=8, max=200, message="The new password needs at least 8 characters (at most 200).")])
     confirm = PasswordField("New password again",
                             validators=[DataRequired(), EqualTo("new", message="The two new passwords differ.")])
+    keep_tokens = BooleanField("Keep my API tokens working")
     submit = SubmitField("Change password")
 
 
 class TokenForm(FlaskForm):
-    """A name that says which script the token is for."""
+    """A name that says which script the token is for, and how long it lasts."""
 
     name = StringField("Token name", validators=[DataRequired(), Length(max=80)])
+    expires = SelectField("Expires after", choices=list(EXPIRY_CHOICES.items()), default="90")
     submit = SubmitField("Create token")
 
 
@@ -40,6 +46,14 @@ def _page(*, password_form: PasswordForm | None = None, token_form: TokenForm | 
         "profile/show.html", password_form=password_form or PasswordForm(),
         token_form=token_form or TokenForm(), revoke_form=EmptyForm(), tokens=user_tokens(current_user),
         new_token=new_token), status
+
+
+def _end_other_sessions() -> None:
+    """Bump the session version, then log this browser in again under the new one."""
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    user.end_sessions()
+    db.session.commit()
+    login_user(user)
 
 
 @bp.get("")
@@ -52,16 +66,29 @@ def show() -> tuple[str, int]:
 @bp.post("/password")
 @login_required
 def change_password() -> Response | tuple[str, int]:
-    """Change the password after checking the current one."""
+    """Change the password after checking the current one (throttled like logins)."""
     form = PasswordForm()
     if not form.validate_on_submit():
         return _page(password_form=form, status=422)
-    if not current_user.check_password(form.current.data or ""):
-        form.current.errors = ["The current password is wrong."]
+    if not check_current_password(current_user, form.current.data or ""):
+        form.current.errors = ["The current password is wrong, or there were too many attempts: "
+                               "wait a moment and try again."]
         return _page(password_form=form, status=422)
-    current_user.set_password(form.new.data or "")
-    db.session.commit()
-    flash("Your password was changed.", "success")
+    revoked = set_new_password(current_user, form.new.data or "", keep_tokens=bool(form.keep_tokens.data))
+    _end_other_sessions()
+    flash("Your password was changed; you were logged out everywhere else"
+          + (f" and {revoked} API token(s) were revoked." if revoked else "."), "success")
+    return redirect(url_for("profile.show"))
+
+
+@bp.post("/sessions/end")
+@login_required
+def end_sessions() -> Response:
+    """Log out on every other browser and device (their session and remember cookies stop working)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400, "The form was incomplete.")
+    _end_other_sessions()
+    flash("You were logged out on every other browser and device.", "success")
     return redirect(url_for("profile.show"))
 
 
@@ -72,7 +99,7 @@ def create_token() -> tuple[str, int]:
     form = TokenForm()
     if not form.validate_on_submit():
         return _page(token_form=form, status=422)
-    _, plain = issue_token(current_user, form.name.data or "")
+    _, plain = issue_token(current_user, form.name.data or "", days=int(form.expires.data or 0))
     db.session.commit()
     return _page(new_token=plain, status=201)
 

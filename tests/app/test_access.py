@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 
 from annotator.db import db
 from annotator.models import AnnotationSet, ApiToken, Job, User
-from annotator.security import issue_token
+from annotator.services.tokens import issue_token
 from annotator.services.annotations import gold_set, model_set, user_set
 from annotator.services.importer import Record, get_or_create_dataset, import_records
 from conftest import make_user
@@ -67,6 +67,7 @@ EXPECTED: dict[str, list[Case]] = {
     "profile.show": [c("LOOO")],
     "profile.change_password": [c("LOOO")],
     "profile.create_token": [c("LOOO")],
+    "profile.end_sessions": [c("LOOO")],
     "profile.revoke": [c("LOOO"), c("LNNN", token_id="other_token")],
     "review.page": [c("LFOO")],
     "review.take": [c("LFOO")],
@@ -165,7 +166,7 @@ def _act_as(client: FlaskClient, user: User | None) -> None:
     with client.session_transaction() as session:
         session.clear()
         if user is not None:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
 
 

@@ -1,5 +1,6 @@
 """Login, logout, CSRF on login, throttling."""
 
+import time
 from pathlib import Path
 
 from flask import Flask
@@ -37,13 +38,16 @@ def test_logout_is_not_a_get(app: Flask, client: FlaskClient) -> None:
     assert client.get("/logout").status_code == 405
 
 
-def test_repeated_failures_lock_the_account(app: Flask, client: FlaskClient) -> None:
+def test_repeated_failures_slow_the_account_down_without_locking_it(app: Flask, client: FlaskClient) -> None:
     make_user("alice")
-    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+    app.config.update(LOGIN_FIRST_DELAY=1.0, LOGIN_LONGEST_DELAY=1.0)
+    for _ in range(app.config["LOGIN_FREE_ATTEMPTS"]):
         client.post("/login", data={"name": "alice", "password": "wrong"})
     response = client.post("/login", data={"name": "alice", "password": PASSWORD})
     assert response.status_code == 401
-    assert "Too many failed attempts" in response.get_data(as_text=True)
+    assert "too many attempts" in response.get_data(as_text=True)
+    time.sleep(1.05)  # a short wait, not a lock
+    assert client.post("/login", data={"name": "alice", "password": PASSWORD}).status_code == 302
 
 
 def test_inactive_user_cannot_log_in(app: Flask, client: FlaskClient) -> None:
@@ -55,8 +59,16 @@ def test_inactive_user_cannot_log_in(app: Flask, client: FlaskClient) -> None:
 
 def test_next_only_follows_local_paths(app: Flask, client: FlaskClient) -> None:
     make_user("alice")
-    response = client.post("/login?next=https://evil.example/x", data={"name": "alice", "password": PASSWORD})
-    assert response.headers["Location"] == "/"
+    for target in ("https://evil.example/x", "//evil.example/x", "/\\evil.example", "/x\r\nSet-Cookie: a=b",
+                   "/%0d%0aLocation:%20https://evil.example", "javascript:alert(1)"):
+        fresh = app.test_client()
+        response = fresh.post("/login", query_string={"next": target}, data={"name": "alice", "password": PASSWORD})
+        assert response.status_code == 302
+        location = response.headers["Location"]
+        assert "\r" not in location and "\n" not in location
+        assert location == "/" or (location.startswith("/%") and not location.startswith("//"))
+    ok = app.test_client().post("/login?next=/datasets/1", data={"name": "alice", "password": PASSWORD})
+    assert ok.headers["Location"] == "/datasets/1"
 
 
 def test_csrf_is_enforced_on_login_when_enabled(database_url: str, tmp_path: Path) -> None:

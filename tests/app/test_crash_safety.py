@@ -145,7 +145,7 @@ def token_and_set(instance: Instance) -> tuple[str, int]:
     instance.cli("user", "add", "anna", "--password-stdin", input=PASSWORD + "\n")
     instance.cli("import", str(ARTICLES / "01-marrenburg-council-tram-vote.txt"), "--dataset", "news")
     out = instance.python(
-        "from annotator.security import issue_token\n"
+        "from annotator.services.tokens import issue_token\n"
         "from annotator.services.annotations import ensure_seeded, user_set\n"
         "anna = db.session.scalar(sa.select(User).where(User.name == 'anna'))\n"
         "doc = db.session.scalar(sa.select(Document))\n"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,10 +14,11 @@ from flask.testing import FlaskClient
 
 from annotator.db import db
 from annotator.models import AnnotationSet, ApiToken, User, utcnow
-from annotator.security import hash_token
+from annotator.services.tokens import hash_token
 from annotator.services.annotations import user_set
 from annotator.services.importer import Record, get_or_create_dataset, import_records
-from annotator.services.users import authenticate
+from annotator.services.throttle import Rule, failures
+from annotator.services.users import account_key, address_key, authenticate
 from conftest import PASSWORD, app_with_schema, login, make_user
 
 TEXT = "Ana Ruiz visited Paris on Monday."
@@ -185,25 +186,52 @@ def test_passwords_are_salted_scrypt(app: Flask) -> None:
     assert first.check_password(PASSWORD) and not first.check_password(PASSWORD + "!")
 
 
-def test_throttling_locks_then_lets_in_after_the_lock(app: Flask) -> None:
+def test_throttling_slows_then_lets_in_after_a_short_wait(app: Flask) -> None:
     make_user("alice")
-    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-        assert authenticate("alice", "wrong")[0] is None
-    user, reason = authenticate("alice", PASSWORD)
-    assert user is None and "Too many failed attempts" in reason
-    locked = db.session.scalar(sa.select(User).where(User.name == "alice"))
-    locked.locked_until = utcnow() - timedelta(seconds=1)
-    user, reason = authenticate("alice", PASSWORD)
-    assert user is not None and reason == ""
-    assert user.failed_logins == 0 and user.locked_until is None
+    app.config.update(LOGIN_FIRST_DELAY=1.0, LOGIN_LONGEST_DELAY=1.0)
+    for _ in range(app.config["LOGIN_FREE_ATTEMPTS"]):
+        assert authenticate("alice", "wrong", address="10.0.0.1") is None
+    assert authenticate("alice", PASSWORD, address="10.0.0.1") is None  # within the wait: not even checked
+    time.sleep(1.05)
+    assert authenticate("alice", PASSWORD, address="10.0.0.1") is not None
+    assert failures(account_key("alice")) == 0
 
 
 def test_throttling_counts_only_consecutive_failures(app: Flask) -> None:
     make_user("alice")
     for _ in range(3):
-        for _ in range(app.config["LOGIN_MAX_FAILURES"] - 1):
-            authenticate("alice", "wrong")
-        assert authenticate("alice", PASSWORD)[0] is not None
+        for _ in range(app.config["LOGIN_FREE_ATTEMPTS"] - 1):
+            authenticate("alice", "wrong", address="10.0.0.1")
+        assert authenticate("alice", PASSWORD, address="10.0.0.1") is not None
+
+
+def test_waits_grow_exponentially_up_to_the_longest() -> None:
+    rule = Rule(free=5, base=1.0, longest=30.0, window=900)
+    assert [rule.delay(n) for n in (1, 5, 6, 7, 8, 9, 10, 11, 50)] == [0, 0, 1, 2, 4, 8, 16, 30, 30]
+
+
+def test_one_address_is_slowed_across_accounts(app: Flask) -> None:
+    app.config.update(LOGIN_ADDRESS_FREE_ATTEMPTS=3, LOGIN_FIRST_DELAY=30.0)
+    make_user("alice")
+    for name in ("bob", "carol", "dave"):
+        assert authenticate(name, "guess", address="10.0.0.9") is None
+    assert authenticate("alice", PASSWORD, address="10.0.0.9") is None
+    assert authenticate("alice", PASSWORD, address="10.0.0.10") is not None  # others are not locked out
+    assert failures(address_key("10.0.0.9")) == 4
+
+
+def test_password_change_is_throttled(app: Flask, client: FlaskClient) -> None:
+    user = make_user("alice")
+    before = user.password_hash
+    login(client, "alice")
+    new = "a much better passphrase"
+    for _ in range(12):
+        client.post("/profile/password", data={"current": "guess", "new": new, "confirm": new})
+    response = client.post("/profile/password", data={"current": PASSWORD, "new": new, "confirm": new})
+    assert response.status_code == 422 and "too many attempts" in response.get_data(as_text=True)
+    assert failures(f"password:{user.id}") == 13
+    db.session.refresh(user)
+    assert user.password_hash == before
 
 
 # --- CSRF switched on ---------------------------------------------------------------------------
