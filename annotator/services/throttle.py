@@ -3,7 +3,7 @@
 Every attempt is counted in the database before the password is checked (one atomic
 ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``), so parallel attempts each get their own
 number. The first ``free`` attempts of a key are checked at once; after that, attempt n is only
-checked once ``delay(n)`` seconds have passed since the last checked one, and only one parallel
+checked once ``delay(n)`` seconds have passed since the last failed check, and only one parallel
 attempt can claim that slot. A success clears the key; quiet keys are forgotten after ``window``.
 """
 
@@ -72,6 +72,15 @@ def _claim(key: str, now: float, delay: float) -> bool:
         claimed = conn.execute(sa.update(table).where(
             table.c.key == key, table.c.checked_at <= now - delay).values(checked_at=now))
     return claimed.rowcount == 1
+
+
+def failed(keys: Sequence[str]) -> None:
+    """After a wrong password: the next wait runs from now (a slow check does not eat into it)."""
+    table = Throttle.__table__
+    now = time.time()
+    with db.engine.begin() as conn:
+        conn.execute(sa.update(table).where(table.c.key.in_(list(keys)), table.c.checked_at < now)
+                     .values(checked_at=now))
 
 
 def succeed(cleared: list[str], uncounted: Sequence[str] = ()) -> None:

@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import db
 from ..models import ROLES, User
-from .throttle import Rule, attempt, succeed
+from .throttle import Rule, attempt, failed, succeed
 from .tokens import revoke_all_tokens
 
 
@@ -77,6 +77,7 @@ def authenticate(name: str, password: str, *, address: str) -> User | None:
     user = find_user(name.strip())
     matches = check_password_hash(user.password_hash if user else _dummy_hash(), password)
     if user is None or not matches or not user.active:
+        failed(keys)
         return None
     succeed([keys[1]], [keys[0]])
     return user
@@ -88,6 +89,7 @@ def check_current_password(user: User, password: str) -> bool:
     if not attempt([(key, _rule(""))]):
         return False
     if not user.check_password(password):
+        failed([key])
         return False
     succeed([key])
     return True
