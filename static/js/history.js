@@ -1,4 +1,5 @@
 // Undo and redo: each entry is a list of ops and the list that reverses it.
+// Entries name items by uid, so they stay meaningful after a conflict merge (which keeps them).
 
 export class History {
   constructor() { this.done = []; this.undone = []; }
@@ -22,5 +23,5 @@ export class History {
     return entry.forward;
   }
 
-  clear() { this.done = []; this.undone = []; }
+  get size() { return this.done.length; }
 }

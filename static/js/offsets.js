@@ -39,6 +39,27 @@ export function tokensSpan(bounds, first, last) {
   return { start: bounds.starts[a], end: bounds.ends[b] };
 }
 
+/**
+ * Move one edge of a span by one token: edge "start" or "end", grow true (outwards) or false.
+ * Returns the new span, or null when it would leave the text or become empty.
+ */
+export function moveEdge(bounds, span, edge, grow) {
+  const { starts, ends } = bounds;
+  if (edge === "end") {
+    const end = grow ? ends[bisectRight(ends, span.end)] : ends[bisectLeft(ends, span.end) - 1];
+    return end === undefined || end <= span.start ? null : { start: span.start, end };
+  }
+  const start = grow ? starts[bisectLeft(starts, span.start) - 1] : starts[bisectRight(starts, span.start)];
+  return start === undefined || start >= span.end ? null : { start, end: span.end };
+}
+
+/** The one-token span after (dir 1) or before (dir -1) a span; null at the text's edge. */
+export function nextToken(bounds, span, dir) {
+  const i = dir > 0 ? bisectLeft(bounds.starts, span.end) : bisectLeft(bounds.ends, span.start) - 1;
+  if (i < 0 || i >= bounds.starts.length) return null;
+  return { start: bounds.starts[i], end: bounds.ends[i] };
+}
+
 /** The first entity overlapping [start, end), other than `except`. */
 export function overlapping(entities, start, end, except = null) {
   for (const e of entities) {

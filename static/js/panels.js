@@ -1,20 +1,15 @@
-// The side panel: quote and stance lists, and the boxes for the clicked entity and open quote.
+// The side panel: quote and stance lists (only touched rows are redrawn), and the boxes for the
+// selected entity, the open quote and the open stance.
+import { $, el, clip } from "./dom.js";
+import { spanOf } from "./store.js";
 
-const $ = (id) => document.getElementById(id);
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-const SPEAKER_LABELS = new Set(["PERSON", "ORG", "NORP", "GPE"]);
-
-function clip(text, n = 180) { return text.length > n ? text.slice(0, n - 1) + "…" : text; }
+const LISTS = { quotes: "quote-list", stances: "stance-list" };
+const COUNTS = { quotes: "quote-count", stances: "stance-count" };
+const EMPTY = { quotes: "No quotes yet: select the quoted words and press q.",
+  stances: "No stances yet: select the evidence and press t." };
 
 export class Panels {
-  constructor(text, store) { this.text = text; this.store = store; }
+  constructor(text, store, refusals = () => null) { this.text = text; this.store = store; this.refusals = refusals; }
 
   slice(span) { return span ? this.text.slice(span.start, span.end) : ""; }
 
@@ -23,25 +18,62 @@ export class Panels {
     return e ? this.slice(e) : "";
   }
 
-  /** Redraw both lists (a hundred items at most in practice: cheap). */
-  renderLists(active) {
-    const quotes = this.store.sorted("quotes");
-    $("quote-count").textContent = String(quotes.length);
-    const ql = $("quote-list");
-    ql.textContent = "";
-    for (const q of quotes) ql.appendChild(this.quoteItem(q, q.uid === active.quote));
-    if (!quotes.length) ql.appendChild(el("li", "empty", "No quotes yet: select the quoted words and press q."));
-    const stances = this.store.sorted("stances");
-    $("stance-count").textContent = String(stances.length);
-    const sl = $("stance-list");
-    sl.textContent = "";
-    for (const s of stances) sl.appendChild(this.stanceItem(s, s.uid === active.stance));
-    if (!stances.length) sl.appendChild(el("li", "empty", "No stances yet: select the evidence and press t."));
+  /** Draw both lists from scratch (once, and after a merge). */
+  renderLists() {
+    for (const layer of Object.keys(LISTS)) {
+      const list = $(LISTS[layer]);
+      list.textContent = "";
+      for (const item of this.store.sorted(layer)) list.appendChild(this.row(layer, item));
+      this.count(layer);
+    }
   }
 
-  quoteItem(q, active) {
-    const li = el("li", `item quote-item origin-${q.origin}` + (active ? " active" : ""));
-    li.dataset.uid = q.uid; li.tabIndex = 0;
+  /** Redraw only these rows of a layer's list (added, changed or deleted items). */
+  updateRows(layer, uids) {
+    const list = $(LISTS[layer]);
+    if (!list) return;
+    for (const uid of uids) {
+      const old = list.querySelector(`li[data-uid="${CSS.escape(uid)}"]`);
+      const item = this.store.get(layer, uid);
+      if (old) old.remove();
+      if (!item) continue;
+      const row = this.row(layer, item, old && old.getAttribute("aria-selected") === "true");
+      const start = spanOf(layer, item).start;
+      const after = [...list.children].find((li) => li.dataset.s !== undefined && +li.dataset.s > start);
+      list.insertBefore(row, after || null);
+    }
+    this.count(layer);
+  }
+
+  count(layer) {
+    const list = $(LISTS[layer]);
+    const n = list.querySelectorAll("li[data-uid]").length;
+    $(COUNTS[layer]).textContent = String(n);
+    const empty = list.querySelector("li.empty");
+    if (!n && !empty) list.appendChild(el("li", "empty", EMPTY[layer]));
+    if (n && empty) empty.remove();
+  }
+
+  row(layer, item, selected = false) {
+    const li = layer === "quotes" ? this.quoteItem(item) : this.stanceItem(item);
+    li.dataset.uid = item.uid; li.dataset.s = spanOf(layer, item).start; li.tabIndex = -1;
+    const refused = this.refusals(item.uid);
+    if (refused) { li.classList.add("refused"); li.appendChild(el("div", "refusal", `Not saved: ${refused}`)); }
+    if (selected) { li.classList.add("selected"); li.setAttribute("aria-selected", "true"); }
+    return li;
+  }
+
+  /** Mark one row as the selection (or none). */
+  select(layer, uid) {
+    for (const li of document.querySelectorAll(".items li[aria-selected=true]")) {
+      li.classList.remove("selected"); li.removeAttribute("aria-selected");
+    }
+    const li = uid && LISTS[layer] && $(LISTS[layer]).querySelector(`li[data-uid="${CSS.escape(uid)}"]`);
+    if (li) { li.classList.add("selected"); li.setAttribute("aria-selected", "true"); li.scrollIntoView({ block: "nearest" }); }
+  }
+
+  quoteItem(q) {
+    const li = el("li", `item quote-item origin-${q.origin}`);
     li.appendChild(el("span", `kind kind-${q.kind}`, q.kind));
     li.appendChild(el("q", "", clip(this.slice(q.content))));
     const meta = el("div", "meta");
@@ -53,19 +85,18 @@ export class Panels {
     return li;
   }
 
-  stanceItem(s, active) {
-    const li = el("li", `item stance-item origin-${s.origin}` + (active ? " active" : ""));
-    li.dataset.uid = s.uid; li.tabIndex = 0;
-    li.appendChild(el("strong", "holder", this.entityName(s.holder_entity) || s.holder));
+  stanceItem(s) {
+    const li = el("li", `item stance-item origin-${s.origin}`);
+    li.appendChild(el("strong", "holder", this.entityName(s.holder_entity) || s.holder || "?"));
     li.appendChild(document.createTextNode(" "));
     li.appendChild(el("span", `polarity polarity-${s.polarity}`, s.polarity));
     li.appendChild(document.createTextNode(" "));
-    li.appendChild(el("strong", "target", this.entityName(s.target_entity) || s.target));
+    li.appendChild(el("strong", "target", this.entityName(s.target_entity) || s.target || "?"));
     li.appendChild(el("div", "meta evidence", clip(this.slice(s.evidence), 140)));
     return li;
   }
 
-  /** Show the clicked entity, or the hint. */
+  /** Show the selected entity, or the hint. */
   showEntity(ent) {
     $("entity-box").hidden = !ent;
     $("inspector-hint").hidden = !!ent;
@@ -74,11 +105,15 @@ export class Panels {
     chip.className = `chip label-${ent.label}`;
     chip.textContent = ent.label;
     $("entity-text").textContent = this.slice(ent);
-    $("entity-origin").textContent = ent.origin === "model" ? "model suggestion" : "";
+    const refused = this.refusals(ent.uid);
+    $("entity-origin").textContent = refused ? `Not saved: ${refused}` : ent.origin === "model" ? "model suggestion" : "";
+    $("entity-origin").classList.toggle("refusal", !!refused);
+    const links = this.store.linksTo(ent.uid).length;
+    $("entity-links").textContent = links ? `${links} quote(s) or stance(s) link here` : "";
   }
 
   /** Show the open quote's fields, or hide the box. */
-  showQuote(q) {
+  showQuote(q, speakerLabels) {
     $("quote-box").hidden = !q;
     if (!q) return;
     $("quote-origin").textContent = q.origin === "model" ? "model suggestion" : "";
@@ -86,50 +121,39 @@ export class Panels {
     $("quote-speaker").textContent = q.speaker ? this.slice(q.speaker) : "none";
     $("quote-cue").textContent = q.cue ? this.slice(q.cue) : "none";
     $("quote-kind").value = q.kind;
-    const select = $("quote-entity");
+    this.fillEntities($("quote-entity"), q.speaker_entity, (e) => speakerLabels.includes(e.label));
+    const refused = this.refusals(q.uid);
+    $("quote-refusal").textContent = refused ? `Not saved: ${refused}` : "";
+    $("quote-refusal").hidden = !refused;
+  }
+
+  /** Entity options of a select: "name (LABEL, mention n)"; the current value always listed. */
+  fillEntities(select, current, keep) {
     select.textContent = "";
-    select.appendChild(new Option("— no entity —", ""));
+    select.appendChild(new Option("— none —", ""));
     const mentions = new Map();
     for (const e of this.store.sorted("entities")) {
       const name = this.slice(e), n = (mentions.get(name) || 0) + 1;
       mentions.set(name, n);
-      if (SPEAKER_LABELS.has(e.label) || e.uid === q.speaker_entity) {
-        select.appendChild(new Option(`${name} (${e.label}${n > 1 ? `, mention ${n}` : ""})`, e.uid));
-      }
+      if (keep(e) || e.uid === current) select.appendChild(new Option(`${name} (${e.label}${n > 1 ? `, mention ${n}` : ""})`, e.uid));
     }
-    select.value = q.speaker_entity || "";
+    select.value = current || "";
   }
 
-  /** Fill the entity-name suggestions of the stance form. */
-  fillNames() {
-    const list = $("entity-names");
-    list.textContent = "";
-    const seen = new Set();
-    for (const e of this.store.sorted("entities")) {
-      const name = this.slice(e);
-      if (!seen.has(name)) { seen.add(name); list.appendChild(new Option(`${name}`, name)); }
-    }
-  }
-
-  /** Show the stance form for a new (uid null) or existing stance. */
-  showStance(draft) {
-    $("stance-box").hidden = !draft;
-    if (!draft) return;
-    this.fillNames();
-    $("stance-title").textContent = draft.uid ? "Stance" : "New stance";
-    $("stance-evidence").textContent = clip(this.slice(draft.evidence), 300);
-    $("stance-holder").value = this.entityName(draft.holder_entity) || draft.holder || "";
-    $("stance-target").value = this.entityName(draft.target_entity) || draft.target || "";
-    this.setPolarity(draft.polarity);
-    $("stance-delete").hidden = !draft.uid;
-  }
-
-  setPolarity(polarity) {
-    for (const input of document.querySelectorAll('#stance-polarity input')) input.checked = input.value === polarity;
-  }
-
-  /** The entity whose text is exactly this name (first mention), if any. */
-  entityNamed(name) {
-    return this.store.sorted("entities").find((e) => this.slice(e) === name) || null;
+  /** Show a stance (saved or a draft), or hide the box. */
+  showStance(s, speakerLabels) {
+    $("stance-box").hidden = !s;
+    if (!s) return;
+    $("stance-title").textContent = s.draft ? "New stance: pick holder (h) and target (o)" : "Stance";
+    $("stance-evidence").textContent = clip(this.slice(s.evidence), 300);
+    this.fillEntities($("stance-holder"), s.holder_entity, (e) => speakerLabels.includes(e.label));
+    this.fillEntities($("stance-target"), s.target_entity, () => true);
+    $("stance-topic").value = s.target_entity ? "" : s.target || "";
+    $("stance-holder-name").textContent = s.holder_entity ? "" : s.holder || "";
+    for (const input of document.querySelectorAll("#stance-polarity input")) input.checked = input.value === s.polarity;
+    $("stance-delete").hidden = !!s.draft;
+    const refused = s.draft ? null : this.refusals(s.uid);
+    $("stance-refusal").textContent = refused ? `Not saved: ${refused}` : "";
+    $("stance-refusal").hidden = !refused;
   }
 }

@@ -23,8 +23,10 @@ function pieceIndex(elements, offset) {
 }
 
 export class ArticleView {
-  constructor(root, text, store) {
-    this.root = root; this.text = text; this.store = store;
+  /** refusals(uid) gives the reason the server refused an item's last edit (or null). */
+  constructor(root, text, store, refusals = () => null) {
+    this.root = root; this.text = text; this.store = store; this.refusals = refusals;
+    this.selected = null;
   }
 
   /** Build the whole article once. */
@@ -83,6 +85,9 @@ export class ArticleView {
     m.className = `ent label-${ent.label}` + (ent.origin === "model" ? " origin-model" : "");
     m.dataset.uid = ent.uid; m.dataset.label = ent.label;
     m.dataset.s = ent.start; m.dataset.e = ent.end;
+    const refused = this.refusals(ent.uid);
+    if (refused) { m.classList.add("refused"); m.title = `Not saved: ${refused}`; }
+    if (ent.uid === this.selected) { m.classList.add("selected"); m.setAttribute("aria-selected", "true"); }
     this.segments(m, ent.start, ent.end, roles);
     return m;
   }
@@ -140,7 +145,35 @@ export class ArticleView {
     return r;
   }
 
-  markOf(uid) { return this.root.querySelector(`mark[data-uid="${CSS.escape(uid)}"]`); }
+  /** Show one entity as selected (focus ring, aria-selected), or none. */
+  select(uid) {
+    const old = this.selected && this.markOf(this.selected);
+    if (old) { old.classList.remove("selected"); old.removeAttribute("aria-selected"); }
+    this.selected = uid;
+    const m = uid && this.markOf(uid);
+    if (m) { m.classList.add("selected"); m.setAttribute("aria-selected", "true"); }
+    return m;
+  }
+
+  /** Highlight a span of text without touching the DOM (CSS custom highlight), or clear it. */
+  highlight(name, span) {
+    if (!window.CSS || !CSS.highlights) return;
+    if (!span) { CSS.highlights.delete(name); return; }
+    CSS.highlights.set(name, new Highlight(this.range(span.start, span.end)));
+  }
+
+  /** Scroll the paragraph holding an offset into view. */
+  reveal(offset) {
+    const block = this.root.children[pieceIndex(this.root.children, offset)];
+    if (block) block.scrollIntoView({ block: "nearest" });
+  }
+
+  /** The <mark> of an entity (looked up in its own paragraph). */
+  markOf(uid) {
+    const ent = this.store.get("entities", uid);
+    const block = ent && this.root.children[pieceIndex(this.root.children, ent.start)];
+    return block ? block.querySelector(`mark[data-uid="${CSS.escape(uid)}"]`) : null;
+  }
 
   /** Toggle a class on every segment of a quote. */
   highlightQuote(uid, on) {

@@ -2,6 +2,15 @@
 
 export const LAYERS = ["entities", "quotes", "stances"];
 
+/** Where an item sits in the text: an entity's span, a quote's content, a stance's evidence. */
+export function spanOf(layer, item) {
+  if (layer === "entities") return item;
+  return layer === "quotes" ? item.content : item.evidence;
+}
+
+/** The uid an op is about. */
+export function opUid(op) { return op.op === "delete" ? op.uid : op.item.uid; }
+
 export class Store {
   constructor(annotation) { this.load(annotation); }
 
@@ -16,44 +25,59 @@ export class Store {
   get(layer, uid) { return this.layers[layer].get(uid) || null; }
   all(layer) { return [...this.layers[layer].values()]; }
 
-  /** Items in text order. */
+  /** Items of a layer in text order. */
   sorted(layer) {
-    const key = { entities: (x) => x.start, quotes: (x) => x.content.start, stances: (x) => x.evidence.start }[layer];
-    return this.all(layer).sort((a, b) => key(a) - key(b));
+    return this.all(layer).sort((a, b) => spanOf(layer, a).start - spanOf(layer, b).start
+      || spanOf(layer, a).end - spanOf(layer, b).end);
+  }
+
+  /** Every item as {layer, uid, start, end}, in reading order (entities before quotes before stances on ties). */
+  inOrder() {
+    const out = [];
+    LAYERS.forEach((layer, rank) => {
+      for (const item of this.layers[layer].values()) {
+        const span = spanOf(layer, item);
+        out.push({ layer, uid: item.uid, start: span.start, end: span.end, rank });
+      }
+    });
+    return out.sort((a, b) => a.start - b.start || a.rank - b.rank || a.end - b.end);
   }
 
   /** Apply one op; return the op that undoes it. */
   apply(op) {
     const map = this.layers[op.layer];
-    const uid = op.op === "delete" ? op.uid : op.item.uid;
+    const uid = opUid(op);
     const before = map.get(uid) || null;
     if (op.op === "delete") map.delete(uid); else map.set(uid, op.item);
     return before ? { op: "upsert", layer: op.layer, item: before } : { op: "delete", layer: op.layer, uid };
   }
 
-  /** The entity whose span contains [start, end), or that [start, end) contains. */
-  entityAt(start, end) {
-    for (const e of this.layers.entities.values()) {
-      if ((e.start <= start && end <= e.end) || (start <= e.start && e.end <= end)) return e;
-    }
+  /** The entity with exactly this span. */
+  entityExact(start, end) {
+    for (const e of this.layers.entities.values()) if (e.start === start && e.end === end) return e;
     return null;
   }
 
-  /** Ops that clear every link to an entity (before deleting it). */
-  unlinkOps(uid) {
-    const ops = [];
+  /** Quotes and stances that link to an entity, as [{layer, item, roles}]. */
+  linksTo(uid) {
+    const out = [];
     for (const q of this.layers.quotes.values()) {
-      if (q.speaker_entity === uid) ops.push({ op: "upsert", layer: "quotes", item: { ...q, speaker_entity: null, origin: "human" } });
+      if (q.speaker_entity === uid) out.push({ layer: "quotes", item: q, roles: ["speaker_entity"] });
     }
     for (const s of this.layers.stances.values()) {
-      if (s.holder_entity === uid || s.target_entity === uid) {
-        const item = { ...s, origin: "human" };
-        if (s.holder_entity === uid) item.holder_entity = null;
-        if (s.target_entity === uid) item.target_entity = null;
-        ops.push({ op: "upsert", layer: "stances", item });
-      }
+      const roles = ["holder_entity", "target_entity"].filter((r) => s[r] === uid);
+      if (roles.length) out.push({ layer: "stances", item: s, roles });
     }
-    return ops;
+    return out;
+  }
+
+  /** Ops that point every link to an entity at another one (or at none, with to = null). */
+  relinkOps(uid, to) {
+    return this.linksTo(uid).map(({ layer, item, roles }) => {
+      const next = { ...item, origin: "human" };
+      for (const role of roles) next[role] = to;
+      return { op: "upsert", layer, item: next };
+    });
   }
 }
 
