@@ -9,11 +9,11 @@ import { Backup } from "./backup.js";
 import { Panels } from "./panels.js";
 import { cycle, holderCandidates, nounPhrase, speakerCandidates, targetCandidates } from "./candidates.js";
 import { keyName, readKeyMap } from "./keys.js";
+import { replayOps } from "./merge.js";
 
 const SAVE_TEXT = {
   saved: "Saved", saving: "Saving…", conflict: "Conflict: your edits are kept", offline: "Offline: retrying, your edits are kept",
 };
-const LINK_ROLES = { quotes: ["speaker_entity"], stances: ["holder_entity", "target_entity"] };
 const human = (item) => ({ ...item, origin: "human" });
 
 export class Editor {
@@ -469,23 +469,7 @@ export class Editor {
     this.saveBackup();
   }
 
-  /** Apply ops on the current state, leaving out entities that now overlap and links to deleted entities. */
-  replay(ops) {
-    const kept = [];
-    let clashes = 0, links = 0;
-    for (const op of ops) {
-      let next = op;
-      if (op.op === "upsert" && op.layer === "entities" && overlapping(this.store.all("entities"), op.item.start, op.item.end, op.item.uid)) { clashes++; continue; }
-      if (op.op === "upsert" && LINK_ROLES[op.layer]) {
-        const item = { ...op.item };
-        for (const role of LINK_ROLES[op.layer]) if (item[role] && !this.store.get("entities", item[role])) { item[role] = null; links++; }
-        next = { ...op, item };
-      }
-      this.store.apply(next);
-      kept.push(next);
-    }
-    return { kept, clashes, links };
-  }
+  replay(ops) { return replayOps(this.store, ops); }
 
   dropNote({ clashes, links }) {
     const parts = [];

@@ -74,15 +74,18 @@ export class SaveQueue {
   /** Send everything queued; resolves true once all of it is saved (nothing refused or blocked). */
   flush() {
     this.timers.clearTimeout(this.timer);
-    if (!this.running) {
-      this.running = (async () => {
-        while (this.pending.length && !this.conflict && !this.auth && await this.sendOnce());
-        this.running = null;
-        this.changed();
-        return this.saved;
-      })();
-    }
-    return this.running;
+    if (this.running) return this.running;
+    const run = this.drain();
+    this.running = run;
+    run.then(() => { if (this.running === run) this.running = null; });
+    return run;
+  }
+
+  async drain() {
+    await null;
+    while (this.pending.length && !this.conflict && !this.auth && await this.sendOnce());
+    this.changed();
+    return this.saved;
   }
 
   /** One round trip; true when the next batch may follow at once. */
@@ -141,13 +144,13 @@ export class SaveQueue {
   signedOut(status, body) {
     this.auth = { status, error: (body && body.error) || "" };
     this.changed();
-    this.timers.clearTimeout(this.timer);
-    this.timer = this.timers.setTimeout(() => this.checkSession(), this.retryMs);
+    this.timers.clearTimeout(this.sessionTimer);
+    this.sessionTimer = this.timers.setTimeout(() => this.checkSession(), this.retryMs);
   }
 
   /** Retry after signing in again (in another tab): fresh token, then send. */
   async checkSession() {
-    this.timer = null;
+    this.sessionTimer = null;
     const { status, body } = await this.send(this.csrfUrl, "GET", undefined, this.token);
     if (status === 200 && body && body.csrf_token) {
       this.token = body.csrf_token;
@@ -155,7 +158,7 @@ export class SaveQueue {
       this.offline = false;
       return this.flush();
     }
-    this.timer = this.timers.setTimeout(() => this.checkSession(), this.retryMs);
+    this.sessionTimer = this.timers.setTimeout(() => this.checkSession(), this.retryMs);
     return false;
   }
 
