@@ -130,7 +130,8 @@ class Document(db.Model):  # type: ignore[name-defined,misc]
     """An article; its text never changes after import."""
 
     __tablename__ = "documents"
-    __table_args__ = (sa.UniqueConstraint("dataset_id", "content_hash", name="uq_documents_dataset_hash"),)
+    __table_args__ = (sa.UniqueConstraint("dataset_id", "content_hash", name="uq_documents_dataset_hash"),
+                      sa.Index("ix_documents_dataset_order", "dataset_id", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     dataset_id: Mapped[int] = mapped_column(sa.ForeignKey("datasets.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(sa.Text)
@@ -159,6 +160,7 @@ class AnnotationSet(db.Model):  # type: ignore[name-defined,misc]
         sa.Index("uq_annotation_sets_document_kind", "document_id", "kind", unique=True,
                  sqlite_where=sa.text("user_id IS NULL"), postgresql_where=sa.text("user_id IS NULL")),
         sa.Index("ix_annotation_sets_user_status", "user_id", "status"),
+        sa.Index("ix_annotation_sets_document_kind_status", "document_id", "kind", "status"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id", ondelete="CASCADE"))
@@ -172,6 +174,8 @@ class AnnotationSet(db.Model):  # type: ignore[name-defined,misc]
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     submitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    active_ms: Mapped[int] = mapped_column(default=0)
+    last_active_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     document: Mapped[Document] = relationship()
     user: Mapped[User | None] = relationship()
 
@@ -353,3 +357,12 @@ def annotation_of(set_id: int) -> Annotation:
         quotes=load(QuoteItem, QuoteItem.content_start, QuoteItem.id),
         stances=load(StanceItem, StanceItem.evidence_start, StanceItem.id),
     )
+
+
+# The stored agreement tables live in their own module; importing it here registers them with the models.
+from .models_agreement import (  # noqa: E402,F401
+    AgreementDocument as AgreementDocument,
+    AgreementLabel as AgreementLabel,
+    AgreementPair as AgreementPair,
+    AgreementValue as AgreementValue,
+)

@@ -6,20 +6,21 @@ and ``merge`` the review page's merged view, the agreed annotation and taking it
 """
 
 from annotator.agreement.merge import NOT_ANNOTATORS, Merged, MergedItem, agreed_annotation, merge, take
+from annotator.agreement.matching import Tokens, tokens_match
 from annotator.agreement.scores import (
+    GOLD,
+    MODEL,
     Agreement,
-    GoldAgreement,
     PairScores,
     combine,
     compare,
     dataset_agreement,
     document_agreement,
-    gold_agreement,
 )
 from annotator.agreement.stats import Counts, Ratio, cohen_kappa, krippendorff_alpha
 
 __all__ = [
-    "NOT_ANNOTATORS", "Agreement", "Counts", "GoldAgreement", "Merged", "MergedItem", "PairScores",
-    "Ratio", "agreed_annotation", "cohen_kappa", "combine", "compare", "dataset_agreement",
-    "document_agreement", "gold_agreement", "krippendorff_alpha", "merge", "take",
+    "GOLD", "MODEL", "NOT_ANNOTATORS", "Agreement", "Counts", "Merged", "MergedItem", "PairScores",
+    "Ratio", "Tokens", "agreed_annotation", "cohen_kappa", "combine", "compare", "dataset_agreement",
+    "document_agreement", "krippendorff_alpha", "merge", "take", "tokens_match",
 ]

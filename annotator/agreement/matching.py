@@ -2,10 +2,13 @@
 
 - Entities match exactly on ``(start, end, label)``, or, overlap-tolerant, when their spans
   share a character and their labels are equal (one to one, best Jaccard first, as for quotes).
-- Quotes match when their content spans share a character. Each quote matches at most one
-  quote of the other version: pairs are taken greedily by character Jaccard (shared characters
-  over covered characters), best first, so a quote split in two by one annotator matches the
-  larger part only.
+- Quotes match by tokens (the token-overlap rule, ``tokens_match``): two content spans match
+  when the tokens they share are at least half the tokens of the shorter span. A token belongs
+  to a span when they share a character; tokens are spaCy's (the document's stored tokens), or
+  words and punctuation marks when a document has none. Each quote matches at most one quote of
+  the other version: pairs are taken greedily by token Jaccard (shared tokens over tokens covered
+  by either), best first, so a quote split in two by one annotator matches the larger part only.
+  Quote cues of matched quotes agree by the same rule.
 - A stance unit is a normalised ``(holder, target)`` pair; its value is the polarity. When one
   version gives the same unit several polarities, the most frequent one counts, ties going to
   the first in text order.
@@ -14,8 +17,9 @@
 from __future__ import annotations
 
 import bisect
+import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TypeVar
 
 from annotator.agreement.signatures import position, stance_unit
@@ -23,11 +27,55 @@ from annotator.agreement.stats import Counts
 from annotator.spans import Annotation, Entity, Quote, Span
 
 T = TypeVar("T")
+_WORD = re.compile(r"\w+|[^\w\s]")
 
 
-def match_overlapping(first: Sequence[T], second: Sequence[T], span: Callable[[T], Span]
-                      ) -> list[tuple[T, T]]:
-    """Pair items whose spans overlap, one to one, highest Jaccard first, then text order."""
+class Tokens:
+    """Token positions of a text, to count the tokens a span covers and two spans share."""
+
+    def __init__(self, offsets: Iterable[tuple[int, int]]) -> None:
+        pairs = sorted((int(s), int(e)) for s, e in offsets)
+        self.starts = [s for s, _ in pairs]
+        self.ends = [e for _, e in pairs]
+
+    @classmethod
+    def of(cls, text: str, offsets: Iterable[Sequence[int]] | None = None) -> Tokens:
+        """The given (spaCy) token offsets, or words and punctuation marks of the text."""
+        if offsets:
+            return cls((o[0], o[1]) for o in offsets)
+        return cls((m.start(), m.end()) for m in _WORD.finditer(text))
+
+    def range(self, span: Span) -> tuple[int, int]:
+        """Indexes [first, last) of the tokens sharing a character with the span."""
+        return bisect.bisect_right(self.ends, span.start), bisect.bisect_left(self.starts, span.end)
+
+    def count(self, span: Span) -> int:
+        """How many tokens the span touches."""
+        first, last = self.range(span)
+        return max(0, last - first)
+
+    def shared(self, a: Span, b: Span) -> int:
+        """How many tokens both spans touch."""
+        (a0, a1), (b0, b1) = self.range(a), self.range(b)
+        return max(0, min(a1, b1) - max(a0, b0))
+
+
+def tokens_match(a: Span, b: Span, tokens: Tokens) -> bool:
+    """The token-overlap rule: shared tokens are at least half of the shorter span's tokens."""
+    shared = tokens.shared(a, b)
+    return shared > 0 and 2 * shared >= min(tokens.count(a), tokens.count(b))
+
+
+def token_jaccard(a: Span, b: Span, tokens: Tokens) -> float:
+    """Shared tokens over tokens touched by either span."""
+    shared = tokens.shared(a, b)
+    return shared / max(1, tokens.count(a) + tokens.count(b) - shared)
+
+
+def match_overlapping(first: Sequence[T], second: Sequence[T], span: Callable[[T], Span],
+                      tokens: Tokens | None = None) -> list[tuple[T, T]]:
+    """Pair items whose spans overlap (by the token rule when tokens are given), one to one,
+    highest Jaccard first, then text order."""
     order = sorted(range(len(second)), key=lambda j: span(second[j]).start)
     starts = [span(second[j]).start for j in order]
     longest = max((span(b).end - span(b).start for b in second), default=0)
@@ -36,8 +84,11 @@ def match_overlapping(first: Sequence[T], second: Sequence[T], span: Callable[[T
         s = span(a)
         # Only items starting less than `longest` before this one can reach into it.
         for j in order[bisect.bisect_right(starts, s.start - longest):bisect.bisect_left(starts, s.end)]:
-            if s.overlaps(span(second[j])):
-                candidates.append((-jaccard(s, span(second[j])), i, j))
+            other = span(second[j])
+            if tokens is None and s.overlaps(other):
+                candidates.append((-jaccard(s, other), i, j))
+            elif tokens is not None and tokens_match(s, other, tokens):
+                candidates.append((-token_jaccard(s, other, tokens), i, j))
     used_first: set[int] = set()
     used_second: set[int] = set()
     pairs = []
@@ -84,14 +135,23 @@ def _content(quote: Quote) -> Span:
     return quote.content
 
 
-def match_quotes(reference: Sequence[Quote], other: Sequence[Quote]) -> list[tuple[Quote, Quote]]:
-    """Pair quotes whose contents overlap, one to one, best Jaccard first."""
-    return match_overlapping(reference, other, _content)
+def match_quotes(reference: Sequence[Quote], other: Sequence[Quote], tokens: Tokens
+                 ) -> list[tuple[Quote, Quote]]:
+    """Pair quotes whose contents match by the token rule, one to one, best token Jaccard first."""
+    return match_overlapping(reference, other, _content, tokens)
 
 
-def stance_values(annotation: Annotation, text: str) -> dict[tuple[str, str], str]:
-    """Map each stance unit (holder, target) of a version to its polarity."""
-    entities = annotation.entity_by_uid()
+def cues_agree(a: Quote, b: Quote, tokens: Tokens) -> bool | None:
+    """Whether two matched quotes' cues agree by the token rule; None when neither has a cue."""
+    if a.cue is None and b.cue is None:
+        return None
+    return a.cue is not None and b.cue is not None and tokens_match(a.cue, b.cue, tokens)
+
+
+def stance_values(annotation: Annotation, text: str, entities: Mapping[str, Entity] | None = None
+                  ) -> dict[tuple[str, str], str]:
+    """Map each stance unit (holder, target) of a version to its polarity (links looked up in `entities`)."""
+    entities = annotation.entity_by_uid() if entities is None else entities
     polarities: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for stance in sorted(annotation.stances, key=position):
         polarities[stance_unit(stance, entities, text)][stance.polarity] += 1

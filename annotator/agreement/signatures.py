@@ -57,6 +57,25 @@ def speaker_key(quote: Quote, entities: Mapping[str, Entity]) -> tuple[int, int]
     return (quote.speaker.start, quote.speaker.end) if quote.speaker else None
 
 
+def speaker_name(quote: Quote, entities: Mapping[str, Entity], text: str) -> str | None:
+    """The speaker's canonical name: the linked entity's text, else the mention's, normalised."""
+    linked = entities.get(quote.speaker_entity) if quote.speaker_entity else None
+    span = (linked.start, linked.end) if linked is not None else (
+        (quote.speaker.start, quote.speaker.end) if quote.speaker else None)
+    return normalise(text[span[0]:span[1]]) if span is not None else None
+
+
+def speakers_agree(a: Quote, a_entities: Mapping[str, Entity], b: Quote, b_entities: Mapping[str, Entity],
+                   text: str) -> bool | None:
+    """Same linked entity span or same canonical name; None when neither quote has a speaker."""
+    name_a, name_b = speaker_name(a, a_entities, text), speaker_name(b, b_entities, text)
+    if name_a is None and name_b is None:
+        return None
+    key_a, key_b = speaker_key(a, a_entities), speaker_key(b, b_entities)
+    linked = a.speaker_entity in a_entities and b.speaker_entity in b_entities
+    return (linked and key_a == key_b) or (name_a is not None and name_a == name_b)
+
+
 def party(name: str, uid: str | None, entities: Mapping[str, Entity], text: str) -> str:
     """A stance holder or target: the linked entity's text, else the name, normalised."""
     linked = entities.get(uid) if uid else None
@@ -77,6 +96,29 @@ def signature(item: Item, entities: Mapping[str, Entity], text: str) -> Signatur
         return ("quotes", item.content.start, item.content.end, item.kind,
                 speaker_key(item, entities))
     return ("stances", *stance_unit(item, entities, text), item.polarity)
+
+
+def change_signature(item: Item, entities: Mapping[str, Entity], text: str) -> Signature:
+    """Everything a person can change about an item (the signature plus evidence and cue)."""
+    if isinstance(item, Stance):
+        return (*signature(item, entities, text), item.evidence.start, item.evidence.end)
+    if isinstance(item, Quote):
+        cue = (item.cue.start, item.cue.end) if item.cue else None
+        return (*signature(item, entities, text), cue)
+    return signature(item, entities, text)
+
+
+def change_keys(annotation: Annotation, text: str) -> dict[Signature, Item]:
+    """Map each item's change signature plus occurrence number to the item."""
+    entities = annotation.entity_by_uid()
+    seen: Counter[Signature] = Counter()
+    result: dict[Signature, Item] = {}
+    items: list[Item] = [*annotation.entities, *annotation.quotes, *annotation.stances]
+    for item in sorted(items, key=lambda i: (LAYERS.index(layer_of(i)), position(i))):
+        sig = change_signature(item, entities, text)
+        result[(*sig, seen[sig])] = item
+        seen[sig] += 1
+    return result
 
 
 def keyed(annotation: Annotation, text: str) -> dict[str, Item]:

@@ -6,7 +6,7 @@ values), never NaN, so that results turn into JSON as they are.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import permutations
@@ -79,37 +79,76 @@ def mean(values: Iterable[float | None]) -> float | None:
     return sum(defined) / len(defined) if defined else None
 
 
-def cohen_kappa(first: Sequence[Hashable], second: Sequence[Hashable]) -> float | None:
-    """Cohen's kappa of two raters' labels for the same items; None when undefined."""
+Pairs = Mapping[tuple[Hashable, Hashable], float]
+"""A confusion or coincidence matrix: weight of each (value, value) pair. Matrices add up."""
+
+
+def add_pairs(a: Pairs, b: Pairs) -> dict[tuple[Hashable, Hashable], float]:
+    """Two matrices summed cell by cell (pooling over documents is a sum, never a concatenation)."""
+    total = dict(a)
+    for key, weight in b.items():
+        total[key] = total.get(key, 0) + weight
+    return total
+
+
+def confusion(first: Sequence[Hashable], second: Sequence[Hashable]) -> dict[tuple[Hashable, Hashable], float]:
+    """How often each (first rater's value, second rater's value) pair occurs."""
     if len(first) != len(second):
         raise ValueError("both raters must label the same items")
-    n = len(first)
+    matrix: defaultdict[tuple[Hashable, Hashable], float] = defaultdict(float)
+    for pair in zip(first, second):
+        matrix[pair] += 1
+    return dict(matrix)
+
+
+def kappa_of(matrix: Pairs) -> float | None:
+    """Cohen's kappa from a confusion matrix; None when undefined."""
+    n = sum(matrix.values())
     if n == 0:
         return None
-    observed = sum(a == b for a, b in zip(first, second)) / n
-    counts_a, counts_b = Counter(first), Counter(second)
-    expected = sum(counts_a[label] * counts_b[label] for label in counts_a) / (n * n)
+    observed = sum(w for (a, b), w in matrix.items() if a == b) / n
+    rows: defaultdict[Hashable, float] = defaultdict(float)
+    cols: defaultdict[Hashable, float] = defaultdict(float)
+    for (a, b), weight in matrix.items():
+        rows[a] += weight
+        cols[b] += weight
+    expected = sum(rows[label] * cols[label] for label in rows) / (n * n)
     # Both raters used one and the same label throughout: sklearn returns nan here.
     return _ratio(observed - expected, 1 - expected)
 
 
-def krippendorff_alpha(units: Iterable[Mapping[str, Hashable]]) -> float | None:
-    """Krippendorff's alpha for nominal values, units given as rater -> value; None when undefined."""
-    coincidences: defaultdict[tuple[Hashable, Hashable], float] = defaultdict(float)
+def cohen_kappa(first: Sequence[Hashable], second: Sequence[Hashable]) -> float | None:
+    """Cohen's kappa of two raters' labels for the same items; None when undefined."""
+    return kappa_of(confusion(first, second))
+
+
+def coincidences(units: Iterable[Mapping[str, Hashable]]) -> dict[tuple[Hashable, Hashable], float]:
+    """Krippendorff's coincidence matrix of units given as rater -> value (units of one value skipped)."""
+    matrix: defaultdict[tuple[Hashable, Hashable], float] = defaultdict(float)
     for unit in units:
         values = list(unit.values())
         if len(values) < 2:
             continue  # a value nobody else rated cannot be paired
         weight = 1 / (len(values) - 1)
         for a, b in permutations(values, 2):
-            coincidences[a, b] += weight
+            matrix[a, b] += weight
+    return dict(matrix)
+
+
+def alpha_of(matrix: Pairs) -> float | None:
+    """Krippendorff's alpha for nominal values from a coincidence matrix; None when undefined."""
     totals: defaultdict[Hashable, float] = defaultdict(float)
-    for (a, _), weight in coincidences.items():
+    for (a, _), weight in matrix.items():
         totals[a] += weight
     n = sum(totals.values())
-    disagreement = sum(w for (a, b), w in coincidences.items() if a != b)
+    disagreement = sum(w for (a, b), w in matrix.items() if a != b)
     expected = sum(totals[a] * totals[b] for a in totals for b in totals if a != b)
     # alpha = 1 - D_o / D_e with D_o = disagreement / n and D_e = expected / (n * (n - 1)).
     if not expected:
         return None
     return 1 - (n - 1) * disagreement / expected
+
+
+def krippendorff_alpha(units: Iterable[Mapping[str, Hashable]]) -> float | None:
+    """Krippendorff's alpha for nominal values, units given as rater -> value; None when undefined."""
+    return alpha_of(coincidences(units))

@@ -21,11 +21,12 @@ def main() -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach our commands to the app's CLI (also used by `flask --app annotator`)."""
+    from .agreement import agreement_group
     from .data import demo_command, export_command, import_command
     from .serve import run_command
     from .teams import assign_command
     from .users import user
 
     for command in (user, import_command, export_command, demo_command, run_command, assign_command,
-                    shell_command, routes_command):
+                    agreement_group, shell_command, routes_command):
         app.cli.add_command(command)

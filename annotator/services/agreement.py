@@ -1,102 +1,194 @@
-"""Agreement figures from the database: load finished versions, hand them to the pure module."""
+"""Agreement figures for the dashboard and the JSON API: stored per-document counts summed in SQL.
+
+Per-document counts are computed and stored by ``agreement_store`` whenever finished work
+changes; here they are pooled with ``SUM ... GROUP BY`` (never by loading items), turned into
+the pure module's ``Agreement`` and given the annotators' names. Time per document is the
+annotator's own active time, recorded server-side by ``record_activity`` on every save.
+"""
 
 from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timezone
 from typing import Any
 
 import sqlalchemy as sa
 
-from ..agreement import Agreement, GoldAgreement, dataset_agreement, document_agreement, gold_agreement
+from ..agreement import Agreement, Counts, PairScores, Ratio
 from ..db import db
-from ..models import ITEM_MODELS, AnnotationSet, Dataset, Document, User
-from ..spans import Annotation
+from ..models import AnnotationSet, Dataset, Document, User, utcnow
+from ..models_agreement import (
+    COUNT_COLUMNS, LABEL_COLUMNS, AgreementDocument, AgreementLabel, AgreementPair, AgreementValue,
+)
+from ..models_agreement import SCOPES as SCOPES
+from .agreement_store import FINISHED, figures_of, load_versions
 
-FINISHED = ("submitted", "reviewed")
-
-
-def load_annotations(set_ids: Sequence[int]) -> dict[int, Annotation]:
-    """The items of many sets, one query per layer, in text order."""
-    found: dict[int, Annotation] = defaultdict(Annotation)
-    for layer, model in ITEM_MODELS.items():
-        order = model.start if layer == "entities" else (
-            model.content_start if layer == "quotes" else model.evidence_start)
-        for row in db.session.scalars(sa.select(model).where(model.set_id.in_(set_ids)).order_by(order, model.id)):
-            getattr(found[row.set_id], layer).append(row.to_value())
-    return {set_id: found.get(set_id, Annotation()) for set_id in set_ids}
+IDLE_CAP_MS = 5 * 60 * 1000
+"""A gap between two of an annotator's saves counts as active time up to five minutes."""
 
 
-def _finished_sets(document_ids: sa.Select[Any] | Sequence[int]) -> list[tuple[AnnotationSet, str]]:
-    """Submitted/reviewed annotator sets and reviewed gold sets, with their version names."""
-    rows = db.session.execute(
-        sa.select(AnnotationSet, User.name).outerjoin(User, User.id == AnnotationSet.user_id)
-        .where(AnnotationSet.document_id.in_(document_ids), AnnotationSet.status.in_(FINISHED),
-               AnnotationSet.kind.in_(("annotator", "gold")))
-        .order_by(AnnotationSet.document_id, AnnotationSet.id)).all()
-    return [(aset, name or aset.kind) for aset, name in rows]
+def record_activity(aset: AnnotationSet, user: Any) -> None:
+    """Add the time since the owner's last save on this set (capped) to its active time.
+
+    Written with a plain UPDATE so that the set's version (the editor's conflict check) stays as is.
+    """
+    if aset.kind != "annotator" or user is None or aset.user_id != getattr(user, "id", None):
+        return
+    now = utcnow()
+    last = aset.last_active_at
+    gap = 0
+    if last is not None:
+        last = last if last.tzinfo else last.replace(tzinfo=timezone.utc)
+        gap = max(0, min(int((now - last).total_seconds() * 1000), IDLE_CAP_MS))
+    table = AnnotationSet.__table__
+    db.session.execute(sa.update(table).where(table.c.id == aset.id).values(
+        active_ms=table.c.active_ms + gap, last_active_at=now))
 
 
-def finished_versions(document_ids: sa.Select[Any] | Sequence[int]) -> list[tuple[str, dict[str, Annotation]]]:
-    """(text, versions by name) of each document with finished work; gold is named "gold"."""
-    sets = _finished_sets(document_ids)
-    items = load_annotations([aset.id for aset, _ in sets])
-    by_doc: dict[int, dict[str, Annotation]] = defaultdict(dict)
-    for aset, name in sets:
-        by_doc[aset.document_id][name] = items[aset.id]
-    texts = dict(db.session.execute(sa.select(Document.id, Document.text).where(Document.id.in_(list(by_doc)))).all())
-    return [(texts[doc_id], versions) for doc_id, versions in by_doc.items()]
+def document_figures(document: Document, *, scope: str = "all") -> Agreement:
+    """One document's agreement among finished annotators, against the model and reviewed gold, by name."""
+    found = load_versions([document.id], db.session)
+    if not found or found[0].rejected or not found[0].annotators:
+        return Agreement()
+    return _named(figures_of(found[0], scope))
 
 
-def _annotators_only(documents: list[tuple[str, dict[str, Annotation]]]) -> list[tuple[str, dict[str, Annotation]]]:
-    return [(text, {n: a for n, a in versions.items() if n != "gold"}) for text, versions in documents]
+def _named(agreement: Agreement) -> Agreement:
+    """The same figures with user ids replaced by names."""
+    names = _user_names(agreement.annotators)
+    return Agreement(
+        tuple(names[a] for a in agreement.annotators),
+        {(names[a], names[b]): s for (a, b), s in agreement.pairs.items()},
+        agreement.coincidences, agreement.units,
+        {names[a]: s for a, s in agreement.baseline.items()}, {names[a]: s for a, s in agreement.gold.items()},
+        agreement.documents)
 
 
-def document_figures(document: Document) -> Agreement:
-    """Agreement among the annotators who finished this document."""
-    documents = _annotators_only(finished_versions([document.id]))
-    return document_agreement(documents[0][1], document.text) if documents else Agreement()
+def _user_names(ids: Any) -> dict[str, str]:
+    wanted = {int(i) for i in ids if str(i).isdigit()}
+    found = dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(wanted))).all()) if wanted else {}
+    return {str(i): found.get(int(i), f"user {i}") for i in ids}
 
 
-def _dataset_documents(dataset: Dataset) -> sa.Select[Any]:
-    return sa.select(Document.id).where(Document.dataset_id == dataset.id)
+@dataclass(frozen=True)
+class Coverage:
+    """Which documents the dataset's figures rest on."""
+
+    documents: int
+    compared: int
+    with_gold: int
+    rejected: int
 
 
-def dataset_figures(dataset: Dataset) -> tuple[Agreement, GoldAgreement]:
-    """Agreement among annotators over the dataset, and each annotator against reviewed gold."""
-    documents = finished_versions(_dataset_documents(dataset))
-    return dataset_agreement(_annotators_only(documents)), gold_agreement(documents)
+def coverage(dataset: Dataset) -> Coverage:
+    """Documents with finished work, with two or more finished annotators, with reviewed gold, rejected."""
+    d = AgreementDocument
+    row = db.session.execute(sa.select(
+        sa.func.count(), sa.func.sum(sa.case((d.annotators >= 2, 1), else_=0)),
+        sa.func.sum(sa.case((d.has_gold, 1), else_=0)), sa.func.sum(sa.case((d.rejected, 1), else_=0)))
+        .where(d.dataset_id == dataset.id)).one()
+    rejected = row[3] or 0
+    return Coverage((row[0] or 0) - rejected, row[1] or 0, row[2] or 0, rejected)
+
+
+def _pair_scores(sums: Any, labels: dict[str, tuple[Counts, Counts]] | None) -> PairScores:
+    """PairScores from one row of summed counts (entity totals under "*" when not split by label)."""
+    v = dict(zip(COUNT_COLUMNS, (int(x or 0) for x in sums)))
+    exact = {label: c[0] for label, c in labels.items()} if labels is not None else {
+        "*": Counts(v["ent_tp"], v["ent_fp"], v["ent_fn"])}
+    overlap = {label: c[1] for label, c in labels.items()} if labels is not None else {
+        "*": Counts(v["ovl_tp"], v["ovl_fp"], v["ovl_fn"])}
+    return PairScores(exact, overlap, Counts(v["quo_tp"], v["quo_fp"], v["quo_fn"]),
+                      Ratio(v["spk_agree"], v["spk_total"]), Ratio(v["kind_agree"], v["kind_total"]),
+                      Ratio(v["cue_agree"], v["cue_total"]), Counts(v["sta_tp"], v["sta_fp"], v["sta_fn"]))
+
+
+def _label_sums(dataset: Dataset, scope: str) -> dict[tuple[str, str], dict[str, tuple[Counts, Counts]]]:
+    t = AgreementLabel
+    sums = [sa.func.sum(getattr(t, c)) for c in LABEL_COLUMNS]
+    found: dict[tuple[str, str], dict[str, tuple[Counts, Counts]]] = defaultdict(dict)
+    for a, b, label, *n in db.session.execute(sa.select(t.a, t.b, t.label, *sums).where(
+            t.dataset_id == dataset.id, t.scope == scope).group_by(t.a, t.b, t.label)):
+        n = [int(x or 0) for x in n]
+        found[a, b][label] = (Counts(*n[:3]), Counts(*n[3:]))
+    return found
+
+
+def _value_sums(dataset: Dataset, scope: str) -> dict[tuple[str, str, str], dict[tuple[Any, Any], float]]:
+    t = AgreementValue
+    found: dict[tuple[str, str, str], dict[tuple[Any, Any], float]] = defaultdict(dict)
+    for kind, a, b, va, vb, weight in db.session.execute(
+            sa.select(t.kind, t.a, t.b, t.value_a, t.value_b, sa.func.sum(t.weight))
+            .where(t.dataset_id == dataset.id, t.scope == scope).group_by(t.kind, t.a, t.b, t.value_a, t.value_b)):
+        found[kind, a, b][va, vb] = float(weight or 0)
+    return found
+
+
+def dataset_figures(dataset: Dataset, *, scope: str = "all") -> Agreement:
+    """The dataset's agreement pooled from stored per-document counts: sums in SQL, names attached."""
+    t = AgreementPair
+    labels, values = _label_sums(dataset, scope), _value_sums(dataset, scope)
+    pairs: dict[tuple[str, str], PairScores] = {}
+    baseline: dict[str, PairScores] = {}
+    gold: dict[str, PairScores] = {}
+    for kind, a, b, *sums in db.session.execute(
+            sa.select(t.kind, t.a, t.b, *[sa.func.sum(getattr(t, c)) for c in COUNT_COLUMNS])
+            .where(t.dataset_id == dataset.id, t.scope == scope).group_by(t.kind, t.a, t.b)):
+        scores = _pair_scores(sums, labels.get((a, b), {}) if kind == "pair" else None)
+        scores = PairScores(scores.labels_exact, scores.labels_overlap, scores.quotes, scores.speakers,
+                            scores.kinds, scores.cues, scores.stances, values.get((kind, a, b), {}))
+        if kind == "pair":
+            pairs[a, b] = scores
+        else:
+            (baseline if kind == "model" else gold)[a] = scores
+    units = db.session.scalar(sa.select(sa.func.sum(
+        AgreementDocument.units_all if scope == "all" else AgreementDocument.units_changed))
+        .where(AgreementDocument.dataset_id == dataset.id)) or 0
+    annotators = sorted({*baseline, *gold, *(x for pair in pairs for x in pair)})
+    return _named(Agreement(tuple(annotators), pairs, values.get(("alpha", "*", "*"), {}), int(units),
+                            baseline, gold, coverage(dataset).documents))
 
 
 @dataclass(frozen=True)
 class AnnotatorFigures:
-    """One annotator's work in a dataset: documents done, median seconds per document, gold F1."""
+    """One annotator's work in a dataset: sets, finished, median active time, F1 against model and gold."""
 
     name: str
     assigned: int
     done: int
     median_seconds: float | None
     gold_f1: float | None
+    model_f1: float | None
 
 
-def annotator_figures(dataset: Dataset, gold: GoldAgreement) -> list[AnnotatorFigures]:
-    """Per-annotator progress, speed and agreement with gold (entities, exact match)."""
+def _median_active(dataset: Dataset, user_id: int, done: int) -> float | None:
+    """The median of the user's active time over finished sets, read from the middle rows in SQL."""
+    timed = (sa.select(AnnotationSet.active_ms).join(Document, Document.id == AnnotationSet.document_id)
+             .where(Document.dataset_id == dataset.id, AnnotationSet.user_id == user_id,
+                    AnnotationSet.status.in_(FINISHED), AnnotationSet.active_ms > 0)
+             .order_by(AnnotationSet.active_ms))
+    n = db.session.scalar(sa.select(sa.func.count()).select_from(timed.subquery())) or 0
+    if not n or not done:
+        return None
+    middle = list(db.session.scalars(timed.offset((n - 1) // 2).limit(2 - n % 2)))
+    return statistics.mean(middle) / 1000
+
+
+def annotator_figures(dataset: Dataset, agreement: Agreement) -> list[AnnotatorFigures]:
+    """Per annotator: sets assigned and finished (counted in SQL), median active time, entity F1s."""
+    a = AnnotationSet
     rows = db.session.execute(
-        sa.select(User.name, AnnotationSet).join(User, User.id == AnnotationSet.user_id)
-        .where(AnnotationSet.document_id.in_(_dataset_documents(dataset)), AnnotationSet.kind == "annotator")
-        .order_by(User.name)).all()
-    by_user: dict[str, list[AnnotationSet]] = defaultdict(list)
-    for name, aset in rows:
-        by_user[name].append(aset)
-    result = []
-    for name, sets in by_user.items():
-        done = [s for s in sets if s.status in FINISHED]
-        seconds = [(s.submitted_at - s.started_at).total_seconds() for s in done
-                   if s.submitted_at is not None and s.started_at is not None]
-        scores = gold.scores.get(name)
-        result.append(AnnotatorFigures(name, len(sets), len(done),
-                                       statistics.median(seconds) if seconds else None,
-                                       scores.entities_exact.f1 if scores else None))
-    return result
+        sa.select(User.id, User.name, sa.func.count(), sa.func.sum(sa.case((a.status.in_(FINISHED), 1), else_=0)))
+        .join(a, a.user_id == User.id).join(Document, Document.id == a.document_id)
+        .where(Document.dataset_id == dataset.id, a.kind == "annotator")
+        .group_by(User.id, User.name).order_by(User.name)).all()
+    return [AnnotatorFigures(name, assigned, done or 0, _median_active(dataset, user_id, done or 0),
+                             _f1(agreement.gold.get(name)), _f1(agreement.baseline.get(name)))
+            for user_id, name, assigned, done in rows]
+
+
+def _f1(scores: PairScores | None) -> float | None:
+    return scores.entities_exact.f1 if scores is not None else None
+

@@ -312,7 +312,8 @@ def set_status(aset: AnnotationSet, *, status: str, user: User | None, expected_
     aset.status = status
     if answer is not None:
         aset.answer = answer
-    if status in ("submitted", "reviewed"):
+    # Signing off the gold must not overwrite when annotators submitted (their time per document).
+    if status == "submitted" or (status == "reviewed" and aset.submitted_at is None):
         aset.submitted_at = utcnow()
         aset.started_at = aset.started_at or aset.created_at
     _touch(aset, user, [{"action": "status", "layer": None, "item_uid": None, "before": before,

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from ..db import db
 from ..models import AnnotationSet, Dataset, Document, User
+
+FINISHED = ("submitted", "reviewed")
 
 
 @dataclass(frozen=True)
@@ -24,32 +29,38 @@ class DatasetSummary:
         return self.done / self.documents if self.documents else 0.0
 
 
-def _done_documents(dataset: Dataset) -> int:
-    """Documents with a reviewed gold set or enough submitted annotator sets."""
-    submitted = (sa.select(AnnotationSet.document_id)
-                 .where(AnnotationSet.kind == "annotator", AnnotationSet.status.in_(("submitted", "reviewed")))
-                 .group_by(AnnotationSet.document_id)
-                 .having(sa.func.count() >= dataset.annotators_per_doc))
-    reviewed = sa.select(AnnotationSet.document_id).where(AnnotationSet.kind == "gold",
-                                                          AnnotationSet.status == "reviewed")
-    return db.session.scalar(
-        sa.select(sa.func.count(Document.id)).where(
-            Document.dataset_id == dataset.id,
-            sa.or_(Document.id.in_(submitted), Document.id.in_(reviewed)))) or 0
+def _done_counts() -> dict[int, int]:
+    """Per dataset, documents with a reviewed gold set or enough finished annotator sets (one query)."""
+    a = AnnotationSet
+    per_doc = (sa.select(a.document_id.label("document_id"),
+                         sa.func.sum(sa.case((sa.and_(a.kind == "annotator", a.status.in_(FINISHED)), 1),
+                                             else_=0)).label("finished"),
+                         sa.func.max(sa.case((sa.and_(a.kind == "gold", a.status == "reviewed"), 1),
+                                             else_=0)).label("gold"))
+               .group_by(a.document_id).subquery())
+    rows = db.session.execute(
+        sa.select(Document.dataset_id, sa.func.count())
+        .join(per_doc, per_doc.c.document_id == Document.id).join(Dataset, Dataset.id == Document.dataset_id)
+        .where(sa.or_(per_doc.c.gold == 1, per_doc.c.finished >= Dataset.annotators_per_doc))
+        .group_by(Document.dataset_id))
+    return {dataset_id: count for dataset_id, count in rows}
 
 
 def summaries() -> list[DatasetSummary]:
-    """Every dataset with its document count and how many are done."""
+    """Every dataset with its document count and how many are done, counted in SQL."""
     counts = dict(db.session.execute(
         sa.select(Document.dataset_id, sa.func.count()).group_by(Document.dataset_id)).all())
-    return [DatasetSummary(ds, counts.get(ds.id, 0), _done_documents(ds))
+    done = _done_counts()
+    return [DatasetSummary(ds, counts.get(ds.id, 0), done.get(ds.id, 0))
             for ds in db.session.scalars(sa.select(Dataset).order_by(Dataset.name))]
 
 
-def document_sets(dataset: Dataset, viewer: User) -> dict[int, list[AnnotationSet]]:
-    """The sets of each document that the viewer may see, keyed by document id."""
-    query = (sa.select(AnnotationSet).join(Document, Document.id == AnnotationSet.document_id)
-             .where(Document.dataset_id == dataset.id).order_by(AnnotationSet.id))
+def visible_sets(viewer: User, document_ids: Sequence[int]) -> dict[int, list[AnnotationSet]]:
+    """The sets of the given documents (a page's) that the viewer may see, keyed by document id."""
+    if not document_ids:
+        return {}
+    query = (sa.select(AnnotationSet).where(AnnotationSet.document_id.in_(document_ids))
+             .options(joinedload(AnnotationSet.user)).order_by(AnnotationSet.id))
     if not viewer.can_review:
         query = query.where(sa.or_(AnnotationSet.user_id == viewer.id, AnnotationSet.kind == "model"))
     found: dict[int, list[AnnotationSet]] = {}
@@ -58,6 +69,54 @@ def document_sets(dataset: Dataset, viewer: User) -> dict[int, list[AnnotationSe
     return found
 
 
-def documents(dataset: Dataset) -> sa.Select[tuple[Document]]:
-    """The dataset's documents in import order."""
-    return sa.select(Document).where(Document.dataset_id == dataset.id).order_by(Document.id)
+def documents(dataset: Dataset, viewer: User) -> sa.Select[Any]:
+    """The dataset's documents the viewer may list, in import order (annotators: their own)."""
+    query = sa.select(Document).where(Document.dataset_id == dataset.id).order_by(Document.id)
+    if not viewer.can_review:
+        mine = sa.select(AnnotationSet.document_id).where(AnnotationSet.user_id == viewer.id)
+        query = query.where(Document.id.in_(mine))
+    return query
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing: its rows, and the numbers the pager shows (counted in SQL)."""
+
+    items: list[Document]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages there are."""
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        """Whether there is a page before this one."""
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        """Whether there is a page after this one."""
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        """The previous page's number."""
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        """The next page's number."""
+        return self.page + 1
+
+
+def page_of(query: sa.Select[Any], page: int, per_page: int = 100) -> Page:
+    """One page of documents with LIMIT/OFFSET and a COUNT, both in SQL (tokens stay unloaded)."""
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(
+        query.with_only_columns(Document.id).order_by(None).subquery())) or 0
+    page = max(1, min(page, max(1, -(-total // per_page))))
+    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page))
+    return Page(list(rows), page, per_page, total)

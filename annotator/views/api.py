@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from ..db import db
 from ..models import AnnotationSet, annotation_of
+from ..services.agreement import record_activity
 from ..services.annotations import (
     Refusal, VersionConflict, apply_each, ensure_seeded, set_status,
 )
@@ -78,6 +79,7 @@ def save_set(set_id: int) -> tuple[Response, int] | Response:
     refused: list[Refusal] = []
 
     def change() -> None:
+        record_activity(aset, current_user)
         ensure_seeded(aset)
         refused.extend(apply_each(aset, ops, user=current_user, expected_version=body["version"]))
         if refused and len(refused) == len(ops):
@@ -112,6 +114,7 @@ def change_status(set_id: int) -> tuple[Response, int] | Response:
         return jsonify(error="answer: must be accept, reject or ignore", status=422), 422
     if aset.kind == "annotator" and status == "reviewed":
         abort(403, "Only reviewers mark a document reviewed.")
+    record_activity(aset, current_user)
     return _commit(set_id, lambda: set_status(
         aset, status=str(status), answer=answer, user=current_user, expected_version=body["version"],
     )) or jsonify(id=aset.id, version=aset.version, status=aset.status, answer=aset.answer)

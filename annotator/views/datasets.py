@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from ..db import db
-from ..models import AnnotationSet, Document, annotation_of
+from ..models import annotation_of
 from ..render import segments
 from ..services import datasets as listing
 from ..services.annotations import model_set, user_set
@@ -27,15 +25,11 @@ def index() -> str:
 @bp.route("/datasets/<int:dataset_id>")
 @login_required
 def show(dataset_id: int) -> str:
-    """A dataset's documents with the status of each set the viewer may see."""
+    """One page of a dataset's documents with the status of each set the viewer may see."""
     dataset = get_dataset(dataset_id)
-    query = listing.documents(dataset)
-    if not current_user.can_review:
-        mine = sa.select(AnnotationSet.document_id).where(AnnotationSet.user_id == current_user.id)
-        query = query.where(Document.id.in_(mine))
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=100, error_out=False)
+    page = listing.page_of(listing.documents(dataset, current_user), request.args.get("page", 1, type=int))
     return render_template("datasets/show.html", dataset=dataset, page=page,
-                           sets=listing.document_sets(dataset, current_user))
+                           sets=listing.visible_sets(current_user, [doc.id for doc in page.items]))
 
 
 @bp.route("/documents/<int:document_id>")
@@ -46,7 +40,7 @@ def document(document_id: int) -> str | Response:
     own = user_set(doc.id, current_user)
     if not current_user.can_review and own is None:
         abort(403, "This document is not assigned to you.")
-    visible = listing.document_sets(doc.dataset, current_user).get(doc.id, [])
+    visible = listing.visible_sets(current_user, [doc.id]).get(doc.id, [])
     chosen = request.args.get("set", type=int)
     aset = next((s for s in visible if s.id == chosen), None) if chosen else (own or model_set(doc.id))
     if chosen and aset is None:

@@ -128,30 +128,43 @@ def restore(set_id: int) -> Response:
     return redirect(url_for("review.document_history", document_id=aset.document_id))
 
 
+def _scope() -> str:
+    scope = request.args.get("scope", "all")
+    return scope if scope in figures.SCOPES else "all"
+
+
 @bp.route("/datasets/<int:dataset_id>/dashboard")
 @reviewer_required
 def dashboard(dataset_id: int) -> str:
-    """Agreement figures, a bar chart, pairs, labels and per-annotator work for a dataset."""
+    """Agreement figures with their sizes and model baseline, pairs, labels and per-annotator work."""
     dataset = get_dataset(dataset_id)
-    agreement, gold = figures.dataset_figures(dataset)
-    return render_template("review/dashboard.html", dataset=dataset, agreement=agreement,
-                           overall=agreement.overall(), gold=gold,
-                           people=figures.annotator_figures(dataset, gold))
+    scope = _scope()
+    agreement = figures.dataset_figures(dataset, scope=scope)
+    return render_template("review/dashboard.html", dataset=dataset, agreement=agreement, scope=scope,
+                           overall=agreement.overall(), sizes=agreement.overall_sizes(),
+                           baseline=agreement.baseline_overall(), coverage=figures.coverage(dataset),
+                           people=figures.annotator_figures(dataset, agreement))
 
 
 @bp.get("/api/datasets/<int:dataset_id>/agreement")
 @reviewer_required
 def dataset_agreement_json(dataset_id: int) -> Response:
-    """Dataset agreement among annotators and against gold, as JSON."""
-    agreement, gold = figures.dataset_figures(get_dataset(dataset_id))
-    return jsonify(dataset_id=dataset_id, agreement=agreement.to_dict(), gold=gold.to_dict())
+    """Dataset agreement among annotators, against the model and against gold, as JSON (?scope=changed)."""
+    dataset = get_dataset(dataset_id)
+    scope = _scope()
+    agreement = figures.dataset_figures(dataset, scope=scope)
+    return jsonify(dataset_id=dataset_id, scope=scope, coverage=vars(figures.coverage(dataset)),
+                   agreement=agreement.to_dict(),
+                   annotators=[vars(p) for p in figures.annotator_figures(dataset, agreement)])
 
 
 @bp.get("/api/documents/<int:document_id>/agreement")
 @reviewer_required
 def document_agreement_json(document_id: int) -> Response:
     """One document's agreement among the annotators who finished it, as JSON."""
-    return jsonify(document_id=document_id, agreement=figures.document_figures(get_document(document_id)).to_dict())
+    scope = _scope()
+    return jsonify(document_id=document_id, scope=scope,
+                   agreement=figures.document_figures(get_document(document_id), scope=scope).to_dict())
 
 
 @bp.get("/api/review/documents/<int:document_id>")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import annotator.agreement
-from annotator.agreement import compare, dataset_agreement, document_agreement, gold_agreement
+from annotator.agreement import Tokens, compare, dataset_agreement, document_agreement
 from annotator.agreement.matching import jaccard, match_overlapping, match_quotes, stance_values
 from annotator.agreement.signatures import normalise
 from annotator.spans import Annotation, Entity, Quote, Span, Stance
@@ -69,7 +69,7 @@ def test_compare_hand_worked():
     assert scores.entities_overlap.f1 == pytest.approx(4 / 7)
     assert scores.labels_overlap["PERSON"].f1 == pytest.approx(4 / 5)  # tp 2, fp 1, fn 0
     assert scores.labels_overlap["GPE"].f1 == 0.0
-    # Quotes: both of a's match (contents overlap), b's third does not: F1 = 4 / (4 + 1).
+    # Quotes: both of a's match (3 of 3 and 3 of 4 tokens shared), b's third does not: F1 = 4 / (4 + 1).
     assert scores.quotes.f1 == pytest.approx(4 / 5)
     # Speakers: quote 1 both link "Alice Smith"; quote 2 a links Bob Jones, b only marks "Bob".
     assert (scores.speakers.agree, scores.speakers.total) == (1, 2)
@@ -77,14 +77,15 @@ def test_compare_hand_worked():
     # Stance units: (alice smith, victory) and (bob jones, the plan) in both, (paris, x) in b only.
     assert scores.stances.f1 == pytest.approx(4 / 5)
     # Polarity pairs (favor, favor), (against, favor): observed 1/2, expected (1*2 + 1*0) / 4 = 1/2.
-    assert sorted(scores.polarities) == [("against", "favor"), ("favor", "favor")]
+    assert scores.polarities == {("favor", "favor"): 1, ("against", "favor"): 1}
     assert scores.kappa == 0.0
+    assert scores.cues.total == 0 and scores.figures()["cues"] is None  # nobody marked a cue
 
 
 def test_compare_identical_and_empty_versions():
     same = compare(version_a("a"), version_a("z"), TEXT).figures()
     assert same == {"entities_exact_f1": 1.0, "entities_overlap_f1": 1.0, "quotes_f1": 1.0,
-                    "speakers": 1.0, "kinds": 1.0, "stances_f1": 1.0, "stance_kappa": 1.0}
+                    "speakers": 1.0, "kinds": 1.0, "cues": None, "stances_f1": 1.0, "stance_kappa": 1.0}
     empty = compare(Annotation(), Annotation(), TEXT).figures()
     assert set(empty.values()) == {None}
     one_sided = compare(version_a(), Annotation(), TEXT)
@@ -95,9 +96,10 @@ def test_compare_identical_and_empty_versions():
 def test_quotes_match_one_to_one_by_best_jaccard():
     whole = Quote("w", at("We will win,” Alice said"))
     part, rest = Quote("p", at("We will win")), Quote("r", at("Alice said"))
-    # Jaccard of whole with part is 11/24, with rest 10/24: whole pairs with part, rest stays single.
+    # whole has 7 tokens (We will win , ” Alice said); part shares 3 of its 3, rest 2 of its 2: both
+    # pass the rule; token Jaccard 3/7 beats 2/7, so whole pairs with part and rest stays single.
     assert jaccard(whole.content, part.content) == pytest.approx(11 / 24)
-    assert match_quotes([whole], [rest, part]) == [(whole, part)]
+    assert match_quotes([whole], [rest, part], Tokens.of(TEXT)) == [(whole, part)]
     scores = compare(Annotation(quotes=[whole]), Annotation(quotes=[rest, part]), TEXT)
     assert (scores.quotes.tp, scores.quotes.fp, scores.quotes.fn) == (1, 1, 0)
 
@@ -134,7 +136,7 @@ def test_document_agreement_three_annotators():
     # Units: (alice smith, victory) f, f, f; (bob jones, the plan) against, favor, against; (paris, x)
     # bea only. o_ff = 3, o_ag,ag = 1, o_ag,f = o_f,ag = 1; n_f = 4, n_ag = 2, n = 6;
     # alpha = 1 - 5 * 2 / (2 * 4 * 2) = 3/8.
-    assert len(agreement.units) == 3
+    assert agreement.units == 2  # units at least two annotators rated
     assert overall["stance_alpha"] == pytest.approx(3 / 8)
     assert agreement.overall_labels()["PERSON"]["overlap_f1"] == pytest.approx((4 / 5 + 1 + 4 / 5) / 3)
     assert agreement.overall_labels()["ORG"]["exact_f1"] == 0.0  # 0 in two pairs, undefined in ann-cy
@@ -162,7 +164,7 @@ def test_dataset_agreement_pools_documents():
     # Polarity pairs (favor, favor), (against, favor), (against, against): observed 2/3;
     # ann f1 ag2, bea f2 ag1: expected (1*2 + 2*1) / 9 = 4/9; kappa = (2/3 - 4/9) / (5/9) = 2/5.
     assert scores.kappa == pytest.approx(2 / 5)
-    assert len(agreement.units) == 3 + 1 + 1
+    assert agreement.units == 2 + 1 + 0
     assert agreement.overall()["stance_kappa"] == pytest.approx(2 / 5)
     assert dataset_agreement([]).overall()["entities_exact_f1"] is None
 
@@ -171,14 +173,14 @@ def test_gold_agreement_per_annotator():
     text2, doc2 = second_document()
     documents = [(TEXT, {"gold": version_a("g"), "ann": version_a(), "bea": version_b()}),
                  (text2, {"gold": doc2, "bea": Annotation()}), (text2, {"ann": Annotation()})]
-    gold = gold_agreement(documents)
-    assert list(gold.scores) == ["ann", "bea"]
-    assert gold.scores["ann"].entities_exact.f1 == 1.0  # the third document has no gold
-    bea = gold.scores["bea"].entities_exact
+    gold = dataset_agreement(documents).gold
+    assert list(gold) == ["ann", "bea"]
+    assert gold["ann"].entities_exact.f1 == 1.0  # the third document has no gold
+    bea = gold["bea"].entities_exact
     # bea against gold: tp 1, fp 3, fn 2 + 2 (missed both of the second document's entities).
     assert (bea.tp, bea.fp, bea.fn) == (1, 3, 4)
     assert bea.precision == pytest.approx(1 / 4) and bea.recall == pytest.approx(1 / 5)
-    json.dumps(gold.to_dict())
+    json.dumps(dataset_agreement(documents).to_dict())
 
 
 def test_agreement_package_is_pure():

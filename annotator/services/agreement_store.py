@@ -1,0 +1,244 @@
+"""Per-document agreement, computed when finished work changes and stored for the dashboard to sum.
+
+Which work counts (one home for the rule): an annotator's set once it is submitted or reviewed,
+the gold set once it is reviewed, and the model's set as the baseline. A document that a finished
+annotator or the reviewed gold rejected (answer "reject") is left out. Whenever a flush touches
+an annotator's or the gold set that is or was finished, or a model set, the document is marked
+and its figures are recomputed just before the transaction commits, in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..agreement import Agreement, PairScores, Tokens, document_agreement
+from ..db import db
+from ..models import (
+    AgreementDocument, AgreementLabel, AgreementPair, AgreementValue, AnnotationSet, Document, EntitySpan,
+    QuoteItem, StanceItem, utcnow,
+)
+from ..models_agreement import SCOPES
+from ..spans import Annotation, Entity, Quote, Span, Stance
+
+FINISHED = ("submitted", "reviewed")
+BATCH = 250
+_PENDING = "agreement_pending"
+STORED = (AgreementPair, AgreementLabel, AgreementValue, AgreementDocument)
+
+
+@dataclass
+class Versions:
+    """The versions of one document that agreement looks at."""
+
+    document_id: int
+    dataset_id: int
+    text: str
+    tokens: list[list[int]] | None
+    annotators: dict[str, Annotation] = field(default_factory=dict)
+    model: Annotation | None = None
+    gold: Annotation | None = None
+    rejected: bool = False
+
+
+def items_of(set_ids: Sequence[int], session: Any) -> dict[int, Annotation]:
+    """The items of many sets as pure values, read as plain columns (no ORM objects), in text order."""
+    found: dict[int, Annotation] = {set_id: Annotation() for set_id in set_ids}
+    e, q, s = EntitySpan, QuoteItem, StanceItem
+    for row in session.execute(sa.select(e.set_id, e.uid, e.start, e.end, e.label, e.origin)
+                                  .where(e.set_id.in_(set_ids)).order_by(e.start, e.id)):
+        found[row[0]].entities.append(Entity(row[1], row[2], row[3], row[4], row[5]))
+    for row in session.execute(sa.select(
+            q.set_id, q.uid, q.content_start, q.content_end, q.kind, q.cue_start, q.cue_end, q.speaker_start,
+            q.speaker_end, q.speaker_entity_uid).where(q.set_id.in_(set_ids)).order_by(q.content_start, q.id)):
+        found[row[0]].quotes.append(Quote(row[1], Span(row[2], row[3]), row[4], _span(row[5], row[6]),
+                                          _span(row[7], row[8]), row[9]))
+    for row in session.execute(sa.select(
+            s.set_id, s.uid, s.polarity, s.evidence_start, s.evidence_end, s.holder_text, s.holder_entity_uid,
+            s.target_text, s.target_entity_uid).where(s.set_id.in_(set_ids)).order_by(s.evidence_start, s.id)):
+        found[row[0]].stances.append(Stance(row[1], row[2], Span(row[3], row[4]), row[5], row[6], row[7], row[8]))
+    return found
+
+
+def _span(start: int | None, end: int | None) -> Span | None:
+    return None if start is None or end is None else Span(start, end)
+
+
+def load_versions(document_ids: Sequence[int], session: Any) -> list[Versions]:
+    """Finished annotator sets, reviewed gold and the model set of the given documents."""
+    a = AnnotationSet
+    sets = session.execute(sa.select(a.id, a.document_id, a.kind, a.user_id, a.status, a.answer).where(
+        a.document_id.in_(document_ids),
+        sa.or_(a.kind == "model", sa.and_(a.kind == "annotator", a.status.in_(FINISHED)),
+               sa.and_(a.kind == "gold", a.status == "reviewed")))).all()
+    # Only documents with finished annotator work (or a rejection) are compared: skip the rest unread.
+    wanted = {row.document_id for row in sets if row.kind == "annotator" or row.answer == "reject"}
+    sets = [row for row in sets if row.document_id in wanted]
+    if not sets:
+        return []
+    items = items_of([row.id for row in sets], session)
+    docs = {row.id: Versions(row.id, row.dataset_id, row.text, row.tokens) for row in session.execute(
+        sa.select(Document.id, Document.dataset_id, Document.text, Document.tokens)
+        .where(Document.id.in_(wanted)))}
+    for row in sets:
+        versions = docs[row.document_id]
+        if row.kind == "model":
+            versions.model = items[row.id]
+        elif row.kind == "gold":
+            versions.gold = items[row.id]
+        else:
+            versions.annotators[str(row.user_id)] = items[row.id]
+        versions.rejected |= row.kind != "model" and row.answer == "reject"
+    return list(docs.values())
+
+
+def figures_of(versions: Versions, scope: str) -> Agreement:
+    """One document's agreement in one scope ("all" items or only "changed" ones)."""
+    return document_agreement(versions.annotators, versions.text, tokens=Tokens.of(versions.text, versions.tokens),
+                              model=versions.model, gold=versions.gold, changed_only=scope == "changed")
+
+
+def _pair_row(scores: PairScores) -> dict[str, int]:
+    exact, overlap = scores.entities_exact, scores.entities_overlap
+    return {"ent_tp": exact.tp, "ent_fp": exact.fp, "ent_fn": exact.fn,
+            "ovl_tp": overlap.tp, "ovl_fp": overlap.fp, "ovl_fn": overlap.fn,
+            "quo_tp": scores.quotes.tp, "quo_fp": scores.quotes.fp, "quo_fn": scores.quotes.fn,
+            "spk_agree": scores.speakers.agree, "spk_total": scores.speakers.total,
+            "kind_agree": scores.kinds.agree, "kind_total": scores.kinds.total,
+            "cue_agree": scores.cues.agree, "cue_total": scores.cues.total,
+            "sta_tp": scores.stances.tp, "sta_fp": scores.stances.fp, "sta_fn": scores.stances.fn}
+
+
+def _value_rows(key: dict[str, Any], kind: str, a: str, b: str, cells: Any) -> Iterator[dict[str, Any]]:
+    for (value_a, value_b), weight in cells.items():
+        yield {**key, "kind": kind, "a": a, "b": b, "value_a": value_a, "value_b": value_b, "weight": weight}
+
+
+def rows_of(versions: Versions, scope: str, agreement: Agreement, out: dict[type, list[dict[str, Any]]]) -> None:
+    """Append the stored rows of one document's agreement in one scope to `out` (per table)."""
+    key = {"document_id": versions.document_id, "dataset_id": versions.dataset_id, "scope": scope}
+    kinds: list[tuple[str, Iterable[tuple[tuple[str, str], PairScores]]]] = [
+        ("pair", agreement.pairs.items()),
+        ("model", [((a, "model"), s) for a, s in agreement.baseline.items()]),
+        ("gold", [((a, "gold"), s) for a, s in agreement.gold.items()])]
+    for kind, pairs in kinds:
+        for (a, b), scores in pairs:
+            out[AgreementPair].append({**key, "kind": kind, "a": a, "b": b, **_pair_row(scores)})
+            out[AgreementValue].extend(_value_rows(key, kind, a, b, scores.polarities))
+            if kind == "pair":
+                out[AgreementLabel].extend(
+                    {**key, "a": a, "b": b, "label": label, "ex_tp": ex.tp, "ex_fp": ex.fp, "ex_fn": ex.fn,
+                     "ov_tp": scores.labels_overlap[label].tp, "ov_fp": scores.labels_overlap[label].fp,
+                     "ov_fn": scores.labels_overlap[label].fn}
+                    for label, ex in scores.labels_exact.items())
+    out[AgreementValue].extend(_value_rows(key, "alpha", "*", "*", agreement.coincidences))
+
+
+def store(document_ids: Sequence[int], session: Any = None) -> None:
+    """Recompute and store the figures of these documents (old rows replaced), in the open transaction."""
+    session = session if session is not None else db.session
+    for model in STORED:
+        session.execute(sa.delete(model).where(model.document_id.in_(document_ids)))
+    out: dict[type, list[dict[str, Any]]] = defaultdict(list)
+    for versions in load_versions(document_ids, session):
+        if not versions.annotators and not versions.rejected:
+            continue
+        units = {}
+        for scope in SCOPES:
+            agreement = Agreement() if versions.rejected else figures_of(versions, scope)
+            units[scope] = agreement.units
+            if not versions.rejected:
+                rows_of(versions, scope, agreement, out)
+        out[AgreementDocument].append({
+            "document_id": versions.document_id, "dataset_id": versions.dataset_id,
+            "annotators": len(versions.annotators), "rejected": versions.rejected,
+            "has_gold": versions.gold is not None, "units_all": units["all"], "units_changed": units["changed"],
+            "computed_at": utcnow()})
+    for model in STORED:
+        if out[model]:
+            session.execute(sa.insert(model), out[model])
+
+
+def recompute(document_ids: Iterable[int], *, batch: int = BATCH,
+              progress: Callable[[int], None] | None = None) -> int:
+    """Recompute many documents in batches, committing each: memory stays flat whatever the size."""
+    done = 0
+    chunk: list[int] = []
+    for document_id in document_ids:
+        chunk.append(document_id)
+        if len(chunk) == batch:
+            done += _commit_batch(chunk, progress)
+            chunk = []
+    if chunk:
+        done += _commit_batch(chunk, progress)
+    return done
+
+
+def _commit_batch(chunk: list[int], progress: Callable[[int], None] | None) -> int:
+    store(chunk)
+    db.session.commit()
+    db.session.expunge_all()
+    if progress:
+        progress(len(chunk))
+    return len(chunk)
+
+
+def dataset_document_ids(dataset_id: int) -> Iterator[int]:
+    """A dataset's document ids in order, read in pages by id (keyset), never all at once."""
+    last = 0
+    while True:
+        ids = list(db.session.scalars(sa.select(Document.id).where(
+            Document.dataset_id == dataset_id, Document.id > last).order_by(Document.id).limit(5000)))
+        if not ids:
+            return
+        yield from ids
+        last = ids[-1]
+
+
+def _affects(aset: AnnotationSet, deleted: bool = False) -> bool:
+    """Whether a change to this set can change its document's agreement."""
+    if aset.kind == "model":
+        return True
+    history: Any = sa.inspect(aset).attrs.status.history
+    statuses = {aset.status, *history.deleted}
+    return bool(statuses & {"submitted", "reviewed"}) if aset.kind == "annotator" else "reviewed" in statuses
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _mark(session: Session, _context: Any) -> None:
+    """Remember the documents whose finished work changed in this flush."""
+    pending: set[int] = session.info.setdefault(_PENDING, set())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, AnnotationSet) and obj.document_id is not None and _affects(obj):
+            pending.add(obj.document_id)
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def _mark_bulk(state: Any) -> None:
+    """Bulk inserts of sets (imports) mark their documents too."""
+    if not state.is_insert or getattr(state.statement, "table", None) is not AnnotationSet.__table__:
+        return
+    rows = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
+    pending: set[int] = state.session.info.setdefault(_PENDING, set())
+    pending.update(row["document_id"] for row in rows if isinstance(row, dict) and "document_id" in row
+                   and (row.get("kind") == "model" or row.get("status") in FINISHED))
+
+
+@sa.event.listens_for(Session, "before_commit")
+def _refresh(session: Session) -> None:
+    """Recompute the marked documents' figures in the committing transaction, a batch at a time."""
+    session.flush()
+    pending = sorted(session.info.pop(_PENDING, ()))
+    for start in range(0, len(pending), BATCH):
+        store(pending[start:start + BATCH], session)
+
+
+@sa.event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    """A rolled-back change leaves nothing to recompute."""
+    session.info.pop(_PENDING, None)
