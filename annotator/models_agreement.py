@@ -5,7 +5,9 @@ match counts of two versions for one scope ("all" items, or only "changed" ones)
 two annotators (user ids in ``a`` < ``b``), "model" and "gold" for an annotator (``a``) against the
 model or reviewed gold (the reference). ``AgreementLabel`` splits annotator pairs' entity counts by
 label; ``AgreementValue`` holds stance-polarity confusion cells per pair (kappa) and, with kind
-"alpha", the coincidence cells among all annotators. Every column adds up over documents.
+"alpha", the coincidence cells among all annotators. Every column adds up over documents, and the
+``*Total`` tables hold those sums per dataset: each store adds the difference it makes, so the
+dashboard reads a few rows whatever the dataset's size.
 """
 
 from __future__ import annotations
@@ -107,3 +109,78 @@ class AgreementValue(db.Model):  # type: ignore[name-defined,misc]
     value_a: Mapped[str] = mapped_column(sa.String(32))
     value_b: Mapped[str] = mapped_column(sa.String(32))
     weight: Mapped[float] = mapped_column(default=0.0)
+
+
+class AgreementTotal(db.Model):  # type: ignore[name-defined,misc]
+    """A dataset's ``AgreementPair`` counts summed over its documents, kept up to date by every store."""
+
+    __tablename__ = "agreement_totals"
+    __table_args__ = (sa.UniqueConstraint("dataset_id", "scope", "kind", "a", "b"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(sa.ForeignKey("datasets.id", ondelete="CASCADE"))
+    scope: Mapped[str] = mapped_column(sa.String(8))
+    kind: Mapped[str] = mapped_column(sa.String(8))
+    a: Mapped[str] = mapped_column(sa.String(40))
+    b: Mapped[str] = mapped_column(sa.String(40))
+    ent_tp: Mapped[int] = mapped_column(default=0)
+    ent_fp: Mapped[int] = mapped_column(default=0)
+    ent_fn: Mapped[int] = mapped_column(default=0)
+    ovl_tp: Mapped[int] = mapped_column(default=0)
+    ovl_fp: Mapped[int] = mapped_column(default=0)
+    ovl_fn: Mapped[int] = mapped_column(default=0)
+    quo_tp: Mapped[int] = mapped_column(default=0)
+    quo_fp: Mapped[int] = mapped_column(default=0)
+    quo_fn: Mapped[int] = mapped_column(default=0)
+    spk_agree: Mapped[int] = mapped_column(default=0)
+    spk_total: Mapped[int] = mapped_column(default=0)
+    kind_agree: Mapped[int] = mapped_column(default=0)
+    kind_total: Mapped[int] = mapped_column(default=0)
+    cue_agree: Mapped[int] = mapped_column(default=0)
+    cue_total: Mapped[int] = mapped_column(default=0)
+    sta_tp: Mapped[int] = mapped_column(default=0)
+    sta_fp: Mapped[int] = mapped_column(default=0)
+    sta_fn: Mapped[int] = mapped_column(default=0)
+
+
+class AgreementLabelTotal(db.Model):  # type: ignore[name-defined,misc]
+    """A dataset's ``AgreementLabel`` counts summed over its documents."""
+
+    __tablename__ = "agreement_label_totals"
+    __table_args__ = (sa.UniqueConstraint("dataset_id", "scope", "a", "b", "label"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(sa.ForeignKey("datasets.id", ondelete="CASCADE"))
+    scope: Mapped[str] = mapped_column(sa.String(8))
+    a: Mapped[str] = mapped_column(sa.String(40))
+    b: Mapped[str] = mapped_column(sa.String(40))
+    label: Mapped[str] = mapped_column(sa.String(64))
+    ex_tp: Mapped[int] = mapped_column(default=0)
+    ex_fp: Mapped[int] = mapped_column(default=0)
+    ex_fn: Mapped[int] = mapped_column(default=0)
+    ov_tp: Mapped[int] = mapped_column(default=0)
+    ov_fp: Mapped[int] = mapped_column(default=0)
+    ov_fn: Mapped[int] = mapped_column(default=0)
+
+
+class AgreementValueTotal(db.Model):  # type: ignore[name-defined,misc]
+    """A dataset's ``AgreementValue`` cells summed over its documents."""
+
+    __tablename__ = "agreement_value_totals"
+    __table_args__ = (sa.UniqueConstraint("dataset_id", "scope", "kind", "a", "b", "value_a", "value_b"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(sa.ForeignKey("datasets.id", ondelete="CASCADE"))
+    scope: Mapped[str] = mapped_column(sa.String(8))
+    kind: Mapped[str] = mapped_column(sa.String(8))
+    a: Mapped[str] = mapped_column(sa.String(40))
+    b: Mapped[str] = mapped_column(sa.String(40))
+    value_a: Mapped[str] = mapped_column(sa.String(32))
+    value_b: Mapped[str] = mapped_column(sa.String(32))
+    weight: Mapped[float] = mapped_column(default=0.0)
+
+
+TOTALS: tuple[tuple[type, type, tuple[str, ...], tuple[str, ...]], ...] = (
+    (AgreementPair, AgreementTotal, ("dataset_id", "scope", "kind", "a", "b"), COUNT_COLUMNS),
+    (AgreementLabel, AgreementLabelTotal, ("dataset_id", "scope", "a", "b", "label"), LABEL_COLUMNS),
+    (AgreementValue, AgreementValueTotal, ("dataset_id", "scope", "kind", "a", "b", "value_a", "value_b"),
+     ("weight",)),
+)
+"""(per-document table, dataset totals table, key columns, summed columns)."""

@@ -23,7 +23,7 @@ def recompute_command(dataset_name: str | None, batch: int) -> None:
     """Recompute every document's stored agreement, a batch at a time (memory stays flat)."""
     from tqdm import tqdm
 
-    from ..services.agreement_store import dataset_document_ids, recompute
+    from ..services.agreement_store import dataset_document_ids, recompute, reset
 
     query = sa.select(Dataset.id, Dataset.name).order_by(Dataset.id)
     if dataset_name:
@@ -32,6 +32,8 @@ def recompute_command(dataset_name: str | None, batch: int) -> None:
     if dataset_name and not datasets:
         raise click.ClickException(f"--dataset: no dataset named {dataset_name!r}")
     for dataset_id, name in datasets:
+        reset(dataset_id)
+        db.session.commit()
         total = db.session.scalar(sa.select(sa.func.count()).where(Document.dataset_id == dataset_id)) or 0
         with tqdm(total=total, desc=name, unit="doc", disable=None) as bar:
             done = recompute(dataset_document_ids(dataset_id), batch=batch, progress=bar.update)

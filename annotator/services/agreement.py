@@ -1,8 +1,9 @@
-"""Agreement figures for the dashboard and the JSON API: stored per-document counts summed in SQL.
+"""Agreement figures for the dashboard and the JSON API, read from stored sums.
 
 Per-document counts are computed and stored by ``agreement_store`` whenever finished work
-changes; here they are pooled with ``SUM ... GROUP BY`` (never by loading items), turned into
-the pure module's ``Agreement`` and given the annotators' names. Time per document is the
+changes, and the dataset totals move by the same difference; here the totals (a few rows per
+annotator pair) are read, turned into the pure module's ``Agreement`` and given the annotators'
+names: no item is loaded and nothing grows with the number of documents. Time per document is the
 annotator's own active time, recorded server-side by ``record_activity`` on every save.
 """
 
@@ -20,7 +21,7 @@ from ..agreement import Agreement, Counts, PairScores, Ratio
 from ..db import db
 from ..models import AnnotationSet, Dataset, Document, User, utcnow
 from ..models_agreement import (
-    COUNT_COLUMNS, LABEL_COLUMNS, AgreementDocument, AgreementLabel, AgreementPair, AgreementValue,
+    COUNT_COLUMNS, LABEL_COLUMNS, AgreementDocument, AgreementLabelTotal, AgreementTotal, AgreementValueTotal,
 )
 from ..models_agreement import SCOPES as SCOPES
 from .agreement_store import FINISHED, figures_of, load_versions
@@ -106,36 +107,39 @@ def _pair_scores(sums: Any, labels: dict[str, tuple[Counts, Counts]] | None) -> 
 
 
 def _label_sums(dataset: Dataset, scope: str) -> dict[tuple[str, str], dict[str, tuple[Counts, Counts]]]:
-    t = AgreementLabel
-    sums = [sa.func.sum(getattr(t, c)) for c in LABEL_COLUMNS]
+    t = AgreementLabelTotal
+    sums = [getattr(t, c) for c in LABEL_COLUMNS]
     found: dict[tuple[str, str], dict[str, tuple[Counts, Counts]]] = defaultdict(dict)
     for a, b, label, *n in db.session.execute(sa.select(t.a, t.b, t.label, *sums).where(
-            t.dataset_id == dataset.id, t.scope == scope).group_by(t.a, t.b, t.label)):
+            t.dataset_id == dataset.id, t.scope == scope).order_by(t.a, t.b, t.label)):
         n = [int(x or 0) for x in n]
         found[a, b][label] = (Counts(*n[:3]), Counts(*n[3:]))
     return found
 
 
 def _value_sums(dataset: Dataset, scope: str) -> dict[tuple[str, str, str], dict[tuple[Any, Any], float]]:
-    t = AgreementValue
+    t = AgreementValueTotal
     found: dict[tuple[str, str, str], dict[tuple[Any, Any], float]] = defaultdict(dict)
     for kind, a, b, va, vb, weight in db.session.execute(
-            sa.select(t.kind, t.a, t.b, t.value_a, t.value_b, sa.func.sum(t.weight))
-            .where(t.dataset_id == dataset.id, t.scope == scope).group_by(t.kind, t.a, t.b, t.value_a, t.value_b)):
-        found[kind, a, b][va, vb] = float(weight or 0)
+            sa.select(t.kind, t.a, t.b, t.value_a, t.value_b, t.weight)
+            .where(t.dataset_id == dataset.id, t.scope == scope).order_by(t.kind, t.a, t.b, t.value_a, t.value_b)):
+        if weight:
+            found[kind, a, b][va, vb] = float(weight)
     return found
 
 
 def dataset_figures(dataset: Dataset, *, scope: str = "all") -> Agreement:
-    """The dataset's agreement pooled from stored per-document counts: sums in SQL, names attached."""
-    t = AgreementPair
+    """The dataset's agreement from the stored totals (per-document counts summed as they change)."""
+    t = AgreementTotal
     labels, values = _label_sums(dataset, scope), _value_sums(dataset, scope)
     pairs: dict[tuple[str, str], PairScores] = {}
     baseline: dict[str, PairScores] = {}
     gold: dict[str, PairScores] = {}
     for kind, a, b, *sums in db.session.execute(
-            sa.select(t.kind, t.a, t.b, *[sa.func.sum(getattr(t, c)) for c in COUNT_COLUMNS])
-            .where(t.dataset_id == dataset.id, t.scope == scope).group_by(t.kind, t.a, t.b)):
+            sa.select(t.kind, t.a, t.b, *[getattr(t, c) for c in COUNT_COLUMNS])
+            .where(t.dataset_id == dataset.id, t.scope == scope).order_by(t.kind, t.a, t.b)):
+        if not any(sums):
+            continue  # every document of this pair was reopened or rejected since
         scores = _pair_scores(sums, labels.get((a, b), {}) if kind == "pair" else None)
         scores = PairScores(scores.labels_exact, scores.labels_overlap, scores.quotes, scores.speakers,
                             scores.kinds, scores.cues, scores.stances, values.get((kind, a, b), {}))

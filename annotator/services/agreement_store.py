@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..agreement import Agreement, PairScores, Tokens, document_agreement
@@ -23,7 +24,7 @@ from ..models import (
     AgreementDocument, AgreementLabel, AgreementPair, AgreementValue, AnnotationSet, Document, EntitySpan,
     QuoteItem, StanceItem, utcnow,
 )
-from ..models_agreement import SCOPES
+from ..models_agreement import SCOPES, TOTALS
 from ..spans import Annotation, Entity, Quote, Span, Stance
 
 FINISHED = ("submitted", "reviewed")
@@ -140,8 +141,12 @@ def rows_of(versions: Versions, scope: str, agreement: Agreement, out: dict[type
 
 
 def store(document_ids: Sequence[int], session: Any = None) -> None:
-    """Recompute and store the figures of these documents (old rows replaced), in the open transaction."""
+    """Recompute and store the figures of these documents (old rows replaced), in the open transaction.
+
+    The dataset totals move by the difference between the documents' old and new rows.
+    """
     session = session if session is not None else db.session
+    old = {table: _stored_sums(session, table, keys, columns, document_ids) for table, _, keys, columns in TOTALS}
     for model in STORED:
         session.execute(sa.delete(model).where(model.document_id.in_(document_ids)))
     out: dict[type, list[dict[str, Any]]] = defaultdict(list)
@@ -162,6 +167,59 @@ def store(document_ids: Sequence[int], session: Any = None) -> None:
     for model in STORED:
         if out[model]:
             session.execute(sa.insert(model), out[model])
+    for table, total, keys, columns in TOTALS:
+        _add_to_totals(session, total, keys, columns, _difference(_sums(out[table], keys, columns), old[table]))
+
+
+Sums = dict[tuple[Any, ...], list[float]]
+
+
+def _stored_sums(session: Any, table: Any, keys: Sequence[str], columns: Sequence[str],
+                 document_ids: Sequence[int]) -> Sums:
+    """The documents' stored rows summed per key, in SQL."""
+    key_columns = [getattr(table, k) for k in keys]
+    rows = session.execute(sa.select(*key_columns, *[sa.func.sum(getattr(table, c)) for c in columns])
+                           .where(table.document_id.in_(document_ids)).group_by(*key_columns))
+    return {tuple(row[:len(keys)]): [float(v or 0) for v in row[len(keys):]] for row in rows}
+
+
+def _sums(rows: Iterable[dict[str, Any]], keys: Sequence[str], columns: Sequence[str]) -> Sums:
+    """New rows summed per key."""
+    found: Sums = {}
+    for row in rows:
+        key = tuple(row[k] for k in keys)
+        total = found.setdefault(key, [0.0] * len(columns))
+        for i, column in enumerate(columns):
+            total[i] += row[column]
+    return found
+
+
+def _difference(new: Sums, old: Sums) -> Sums:
+    """new - old per key, leaving out keys that did not move."""
+    zero = [0.0] * len(next(iter((new or old).values()), []))
+    moved = {key: [a - b for a, b in zip(new.get(key, zero), old.get(key, zero))] for key in new.keys() | old.keys()}
+    return {key: delta for key, delta in moved.items() if any(delta)}
+
+
+def _add_to_totals(session: Any, total: Any, keys: Sequence[str], columns: Sequence[str], delta: Sums) -> None:
+    """Add the differences to the dataset totals with one upsert (rows in key order: no deadlocks)."""
+    if not delta:
+        return
+    table = total.__table__
+    insert: Any = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(table)
+    statement = insert.on_conflict_do_update(
+        index_elements=list(keys), set_={c: table.c[c] + insert.excluded[c] for c in columns})
+    integer = [not isinstance(table.c[c].type, sa.Float) for c in columns]
+    session.execute(statement, [
+        {**dict(zip(keys, key)), **{c: round(v) if whole else v for c, v, whole in zip(columns, values, integer)}}
+        for key, values in sorted(delta.items(), key=lambda item: tuple(map(str, item[0])))])
+
+
+def reset(dataset_id: int) -> None:
+    """Forget a dataset's stored figures and totals (before recomputing them all)."""
+    tables: list[Any] = [*STORED, *(total for _, total, _, _ in TOTALS)]
+    for table in tables:
+        db.session.execute(sa.delete(table).where(table.dataset_id == dataset_id))
 
 
 def recompute(document_ids: Iterable[int], *, batch: int = BATCH,

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from annotator.db import db
 from annotator.models import AgreementDocument, AgreementLabel, AgreementPair, AgreementValue, AnnotationSet
+from annotator.models_agreement import TOTALS
 from annotator.services import agreement_store
 from annotator.services.annotations import Op, apply_ops, gold_set, set_status, user_set
 from annotator.services.importer import Record, get_or_create_dataset, import_records
@@ -34,6 +35,22 @@ def _rows(document_id: int) -> dict[str, list[tuple[Any, ...]]]:
             tuple(round(v, 9) if isinstance(v, float) else v for v in row)
             for row in db.session.execute(sa.select(*columns).where(model.document_id == document_id)))
     return found
+
+
+def _totals_match_the_documents(dataset_id: int) -> None:
+    """Each dataset total equals the sum of the per-document rows (zero totals may stay)."""
+    for table, total, keys, columns in TOTALS:
+        key_columns = [getattr(table, k) for k in keys]
+        summed = {tuple(row[:len(keys)]): [round(float(v), 6) for v in row[len(keys):]]
+                  for row in db.session.execute(sa.select(*key_columns, *[sa.func.sum(getattr(table, c))
+                                                                          for c in columns])
+                                                .where(table.dataset_id == dataset_id).group_by(*key_columns))}
+        kept = {tuple(row[:len(keys)]): [round(float(v), 6) for v in row[len(keys):]]
+                for row in db.session.execute(sa.select(*[getattr(total, k) for k in keys],
+                                                        *[getattr(total, c) for c in columns])
+                                              .where(total.dataset_id == dataset_id))}
+        assert {k: v for k, v in kept.items() if any(v)} == {k: v for k, v in summed.items() if any(v)}, \
+            total.__tablename__
 
 
 def _act(document_id: int, action: str, who: int, n: int) -> None:
@@ -88,15 +105,18 @@ def test_stored_figures_equal_a_full_recomputation(app: Flask, steps: list[tuple
         _act(doc_id, action, who, n)
         db.session.commit()
         stored = _rows(doc_id)
+        _totals_match_the_documents(dataset.id)
         agreement_store.store([doc_id])
         db.session.flush()
         assert _rows(doc_id) == stored, (action, who, n)
+        _totals_match_the_documents(dataset.id)
         db.session.rollback()
 
 
 def test_recompute_command_rebuilds_the_stored_figures(app: Flask) -> None:
     dataset = get_or_create_dataset("cli")
     ids = import_records(dataset, [Record(text=f"{TEXT} {i}") for i in range(3)], preannotate=False).document_ids
+    dataset_id = dataset.id
     for doc_id in ids:
         for who in range(2):
             _act(doc_id, "entity", who, doc_id + who)
@@ -110,4 +130,5 @@ def test_recompute_command_rebuilds_the_stored_figures(app: Flask) -> None:
     assert result.exit_code == 0, result.output
     assert "Recomputed agreement of 3 document(s)" in result.output
     assert [_rows(doc_id) for doc_id in ids] == before
+    _totals_match_the_documents(dataset_id)
     assert app.test_cli_runner().invoke(args=["agreement", "recompute", "--dataset", "nope"]).exit_code == 1

@@ -96,7 +96,32 @@ def upgrade():
         batch_op.create_index('ix_agreement_values_pool', ['dataset_id', 'scope', 'kind', 'a', 'b'], unique=False)
 
 
+    _totals('agreement_totals', ['kind', 'a', 'b'], [sa.Column(n, sa.Integer(), nullable=False) for n in COUNTS])
+    _totals('agreement_label_totals', ['a', 'b', 'label'],
+            [sa.Column(n, sa.Integer(), nullable=False) for n in LABELS])
+    _totals('agreement_value_totals', ['kind', 'a', 'b', 'value_a', 'value_b'],
+            [sa.Column('weight', sa.Double(), nullable=False)])
+
+
+def _totals(table, keys, values):
+    sizes = {'kind': 8, 'a': 40, 'b': 40, 'label': 64, 'value_a': 32, 'value_b': 32}
+    op.create_table(
+        table,
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('dataset_id', sa.Integer(), nullable=False),
+        sa.Column('scope', sa.String(length=8), nullable=False),
+        *[sa.Column(k, sa.String(length=sizes[k]), nullable=False) for k in keys],
+        *values,
+        sa.ForeignKeyConstraint(['dataset_id'], ['datasets.id'], name=op.f(f'fk_{table}_dataset_id_datasets'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f(f'pk_{table}')),
+        sa.UniqueConstraint('dataset_id', 'scope', *keys, name=op.f(f'uq_{table}_dataset_id')),
+    )
+
+
 def downgrade():
+    for table in ('agreement_value_totals', 'agreement_label_totals', 'agreement_totals'):
+        op.drop_table(table)
     for table in ('agreement_values', 'agreement_labels', 'agreement_pairs', 'agreement_documents'):
         op.drop_table(table)
     with op.batch_alter_table('documents', schema=None) as batch_op:
