@@ -1,7 +1,7 @@
 """stored per-document agreement, annotators' active time, indexes for paged listings
 
 Revision ID: 0002_agreement
-Revises: 0001
+Revises: 0002_hardening
 Create Date: 2026-11-29 18:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0002_agreement'
-down_revision = '0001'
+down_revision = '0002_hardening'
 branch_labels = None
 depends_on = None
 
