@@ -70,15 +70,16 @@ def _is_description(span: SpacySpan, earlier: Sequence[SpacySpan]) -> bool:
     return any(len(e) > 1 and e.label_ == span.label_ and word in _words(e) for e in earlier)
 
 
-def _is_surname(span: SpacySpan, earlier: Sequence[SpacySpan]) -> bool:
+def _is_surname(span: SpacySpan, full_names: Sequence[str]) -> bool:
     """A name that ends an earlier full person name ("Scholz" after "Olaf Scholz", "Sanchez-Vicario").
 
     The model often labels such repeats differently (ORG, GPE); they name the same person.
+    ``full_names`` are the earlier person names of more than one word, in lower case.
     """
-    if span.label_ == PERSON or not all(t.pos_ == "PROPN" or t.is_punct for t in span):
+    if span.label_ == PERSON or not full_names or not all(t.pos_ == "PROPN" or t.is_punct for t in span):
         return False
     name = " " + span.text.lower()
-    return any(e.label_ == PERSON and len(e) > len(span) and e.text.lower().endswith(name) for e in earlier)
+    return any(full.endswith(name) for full in full_names)
 
 
 def _canonical(spans: Sequence[SpacySpan], words: Sequence[frozenset[str]], index: int) -> int:
@@ -96,14 +97,17 @@ def index_entities(doc: Doc, *, labels: Sequence[str],
     """Map ``doc.ents`` onto ``labels`` (dropping or renaming others) and index them."""
     index = EntityIndex()
     kept: list[SpacySpan] = []
+    full_names: list[str] = []
     for ent in doc.ents:
-        if _is_surname(ent, kept):
+        if _is_surname(ent, full_names):
             ent = SpacySpan(doc, ent.start, ent.end, label=PERSON)
         label = map_label(ent.label_, labels, label_map)
         if label is None or _is_description(ent, kept):
             continue
         span = _trim(ent)
         kept.append(span)
+        if span.label_ == PERSON and len(span) > 1:
+            full_names.append(span.text.lower())
         n = len(index.entities)
         index.entities.append(Entity(f"m-e{n}", span.start_char, span.end_char, label, "model"))
         index.spans.append(span)

@@ -40,9 +40,13 @@ def headline_name(doc: Doc, colon: int, ents: EntityIndex) -> Mention | None:
     return None
 
 
-def headline_claims(doc: Doc, ents: EntityIndex) -> list[tuple[tuple[int, int], Mention, tuple[int, int]]]:
-    """(content, speaker, colon) of each line "Name: claim" whose claim is a clause and not quoted."""
-    text = doc.text
+def headline_claims(doc: Doc, ents: EntityIndex,
+                    text: str | None = None) -> list[tuple[tuple[int, int], Mention, tuple[int, int]]]:
+    """(content, speaker, colon) of each line "Name: claim" whose claim is a clause and not quoted.
+
+    ``text`` is doc.text, passed when the caller has it (building it walks every token).
+    """
+    text = doc.text if text is None else text
     found = []
     for line in LINE_RE.finditer(text):
         colon_at = text.find(": ", line.start(), min(line.end(), line.start() + 80))

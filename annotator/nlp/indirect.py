@@ -13,13 +13,13 @@ from annotator.nlp.headlines import headline_claims
 from annotator.nlp.speakers import Mention, agent_mention, agent_of, can_speak, own_subject, speaker_subject
 
 CLAUSE_DEPS = frozenset({"ccomp", "acl"})
-# Non-restrictive additions after a comma ("..., including ...") are the reporter's, not the claim.
-AFTERTHOUGHT_DEPS = frozenset({"prep", "acl", "advcl", "relcl", "appos", "npadvmod", "conj"})
+# Non-restrictive additions after a comma to the clause's head ("..., including ...", a participle)
+# are the reporter's; coordinated and subordinate clauses (", but ...", ", after ...") are the claim.
+AFTERTHOUGHT_DEPS = frozenset({"prep", "acl", "relcl", "appos", "npadvmod"})
 # Documents speak ("the report found that ..."); hearsay and numbers do not.
 NOT_SPEAKERS = frozenset({"rumour", "rumor", "datum", "data", "evidence", "figure", "statistic"})
 TRIGGERS = ("according",)
 REFUSALS = frozenset({"refuse", "decline", "fail"})
-CLAIM_MARKS = frozenset({"because", "since", "so", "if", "unless", "until"})
 BOUNDARY_PUNCT = frozenset({",", ".", ";", ":", "“", "”", '"', "—", "–", "-", "(", ")"})
 
 
@@ -42,24 +42,27 @@ def _cut_point(doc: Doc, clause: Token, cues: CueLexicon) -> int:
         if child.i <= clause.i or child.i >= end:
             continue
         is_cue_conj = child.dep_ == "conj" and child.head.i == clause.i and child.lemma_.lower() in cues.verbs
-        after_comma = (child.dep_ in AFTERTHOUGHT_DEPS and doc[child.left_edge.i - 1].text == ","
-                       and not _continues_claim(child))
+        after_comma = doc[child.left_edge.i - 1].text == "," and _afterthought(child, clause)
         if is_cue_conj or after_comma:
             end = min(end, child.left_edge.i)
     return end
 
 
-def _continues_claim(child: Token) -> bool:
-    """A clause after a comma that is still the speaker's: ", but police had to walk ...", ", because ..."."""
-    if child.dep_ == "conj":
-        return any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in child.children)
-    return child.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in CLAIM_MARKS for c in child.children)
+def _afterthought(child: Token, clause: Token) -> bool:
+    """An addition after a comma that is the reporter's: "..., including ...", "..., rejecting criticism"."""
+    if child.dep_ == "prep" and child.tag_ == "VBG":
+        return True  # "support, including weapons", wherever it hangs
+    if child.head.i != clause.i:
+        return False  # lists and appositions inside the claim stay ("at refineries, terminals and ...")
+    if child.dep_ == "advcl":
+        return child.tag_ in ("VBG", "VBN") and not any(c.dep_ in ("mark", "nsubj") for c in child.children)
+    return child.dep_ in AFTERTHOUGHT_DEPS
 
 
 def _trim(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
-    """Drop the leading "that", conjunctions and boundary punctuation; None when nothing is left."""
-    while start < end and (doc[start].text in BOUNDARY_PUNCT or doc[start].is_space
-                           or doc[start].dep_ in ("mark", "cc")):
+    """Drop a leading "that" (not "if" or "while"), conjunctions and punctuation; None when nothing is left."""
+    while start < end and (doc[start].text in BOUNDARY_PUNCT or doc[start].is_space or doc[start].dep_ == "cc"
+                           or (doc[start].dep_ == "mark" and doc[start].lower_ == "that")):
         start += 1
     while end > start and (doc[end - 1].text in BOUNDARY_PUNCT or doc[end - 1].is_space
                            or doc[end - 1].dep_ == "cc"):
@@ -136,10 +139,11 @@ def _according_to(tok: Token, ents: EntityIndex) -> Found | None:
 
 
 def indirect_quotes(doc: Doc, ents: EntityIndex, cues: CueLexicon, taken: Sequence[tuple[int, int]],
-                    positions: Iterable[int] | None = None) -> list[Found]:
+                    positions: Iterable[int] | None = None, text: str | None = None) -> list[Found]:
     """Reported speech outside the passages already taken by direct quotes.
 
-    ``positions`` limits the search to candidate tokens (reporting lemmas and "according").
+    ``positions`` limits the search to candidate tokens (reporting lemmas and "according");
+    ``text`` is doc.text when the caller has it.
     """
     found: list[Found] = []
     for tok in doc if positions is None else (doc[i] for i in positions):
@@ -157,7 +161,7 @@ def indirect_quotes(doc: Doc, ents: EntityIndex, cues: CueLexicon, taken: Sequen
                 continue
             confidence = 0.7 if speaker.entity is not None else 0.55
             found.append(Found(content, "indirect", confidence, token_chars(cue), speaker))
-    for content, speaker, colon in headline_claims(doc, ents):
+    for content, speaker, colon in headline_claims(doc, ents, text):
         if not _overlaps(content, taken):
             found.append(Found(content, "indirect", 0.5, colon, speaker))
     return _outermost(found)

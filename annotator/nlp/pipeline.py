@@ -118,7 +118,7 @@ def annotate_doc(doc: Doc, *, labels: Sequence[str], label_map: Mapping[str, str
     text = doc.text
     direct = direct_quotes(doc, ents, cues.verbs, text)
     speech = matching(ents.words, _cue_keys(cues_path))
-    indirect = indirect_quotes(doc, ents, cues, [q.content for q in direct], speech)
+    indirect = indirect_quotes(doc, ents, cues, [q.content for q in direct], speech, text)
     length = len(text)
     quotes = resolve_pronoun_speakers([q for q in direct + indirect if _sound_quote(q, length)], ents)
     views = matching(ents.words, _stance_keys(stances_path))

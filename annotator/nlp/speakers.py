@@ -221,8 +221,21 @@ def refers_to(head: Token, ents: EntityIndex, start: int | None = None) -> int |
         return _previous_entity(ents, begin, PERSON_LABELS)
     if lower in GROUP_PRONOUNS:
         return _previous_entity(ents, begin, GROUP_LABELS, subjects_first=False)
+    if head.pos_ == "PROPN":
+        surname = _surname_referent(ents, head)
+        if surname is not None:
+            return surname
     if head.pos_ in ("NOUN", "PROPN"):
         return _description_referent(doc, ents, head, begin)
+    return None
+
+
+def _surname_referent(ents: EntityIndex, head: Token) -> int | None:
+    """A surname the model did not tag ("Collins" after "Susan Collins")."""
+    for n in range(len(ents.spans) - 1, -1, -1):
+        span = ents.spans[n]
+        if span.end <= head.i and span.label_ in PERSON_LABELS and len(span) > 1 and span[-1].lower_ == head.lower_:
+            return n
     return None
 
 
@@ -283,6 +296,9 @@ def agent_mention(head: Token, ents: EntityIndex) -> Mention:
         return found
     if head.pos_ == "PROPN":
         return found  # a name speaks for itself: "Britain's Queen Elizabeth II" is not Britain
+    name = next((c for c in head.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
+    if name is not None:
+        return mention(name, ents)  # "The group's president, Ana Ruiz, said": the name speaks
     for child in head.children:
         owner = ents.at_token(child.i) if child.dep_ == "poss" else None
         if _entity_is(ents, owner, GROUP_LABELS) and owner is not None:

@@ -38,10 +38,34 @@ militants NOUN 4 nsubj militant
 enjoy VERB 1 ccomp
 support NOUN 4 dobj
 , PUNCT 5 punct
-including VERB 5 prep include
+including VERB 5 prep include tag=VBG
 weapons NOUN 7 pobj weapon
 . PUNCT 1 punct
 """, [("the militants enjoy support", "claimed", "Akbari", "Akbari")]),
+    "a list inside the claim stays": ("""
+Kemp PROPN 1 nsubj B-PERSON
+says VERB 1 ROOT say
+inspectors NOUN 3 nsubj inspector
+visit VERB 1 ccomp
+refineries NOUN 3 dobj refinery
+, PUNCT 4 punct
+terminals NOUN 4 conj terminal
+and CCONJ 6 cc
+stations NOUN 6 conj station
+. PUNCT 1 punct
+""", [("inspectors visit refineries, terminals and stations", "says", "Kemp", "Kemp")]),
+    "a subordinate clause after the comma is still the claim": ("""
+Police NOUN 1 nsubj police
+said VERB 1 ROOT say
+officers NOUN 3 nsubjpass officer
+were AUX 3 auxpass be
+called VERB 1 ccomp call
+, PUNCT 3 punct
+after ADP 7 mark
+alarms NOUN 7 nsubj alarm
+rang VERB 3 advcl ring
+. PUNCT 1 punct
+""", [("officers were called, after alarms rang", "said", "Police", None)]),
     "declared in a message that": ("""
 Salami PROPN 1 nsubj B-PERSON
 declared VERB 1 ROOT declare
@@ -178,6 +202,36 @@ walked VERB 4 conj walk
 home ADV 8 advmod
 . PUNCT 1 punct
 """, [("a unit attended, but officers walked home", "said", "Police", None)]),
+    "a passive cue names no speaker": ("""
+He PRON 2 nsubjpass
+was AUX 2 auxpass be
+told VERB 2 ROOT tell
+that SCONJ 6 mark
+the DET 5 det
+plan NOUN 6 nsubj
+failed VERB 2 ccomp fail
+. PUNCT 2 punct
+""", []),
+    "a parenthetical cue reports its host clause": ("""
+Fighting NOUN 1 nsubj fighting
+erupted VERB 1 ROOT erupt
+overnight ADV 1 advmod
+, PUNCT 5 punct
+officials NOUN 5 nsubj official
+said VERB 1 parataxis say
+. PUNCT 1 punct
+""", [("Fighting erupted overnight", "said", "officials", None)]),
+    "a headline names its speaker before the colon": ("""
+Biden PROPN 4 npadvmod B-PERSON
+: PUNCT 4 punct
+We PRON 4 nsubj we
+will AUX 4 aux
+win VERB 4 ROOT
+\\n SPACE 4 dep
+Smith PROPN 7 nsubj B-PERSON
+left VERB 7 ROOT leave
+. PUNCT 7 punct
+""", [("We will win", ":", "Biden", "Biden")]),
     "one is not a speaker": ("""
 One NUM 1 nsubj one
 said VERB 1 ROOT say

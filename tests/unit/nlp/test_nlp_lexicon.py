@@ -52,3 +52,11 @@ def test_extra_files_extend_the_shipped_lexicons(tmp_path: Path) -> None:
     assert read_stances(stances).patterns["cheer"] == (StancePattern("cheer", "favor"),)
     assert "cheer" in stance_lexicon(str(stances)).lemmas()
     assert "cheer" not in stance_lexicon().lemmas()
+
+
+def test_that_only_cues_are_verbs_that_need_a_that_clause(tmp_path: Path) -> None:
+    path = tmp_path / "cues.txt"
+    path.write_text("# mine\nsay\nthat: find\nnoun: memo\n", encoding="utf-8")
+    cues = read_cues(path)
+    assert cues.verbs == {"say", "find"} and cues.that_only == {"find"} and cues.nouns == {"memo"}
+    assert {"find", "learn"} <= cue_lexicon().that_only

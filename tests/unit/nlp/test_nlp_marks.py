@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotator.nlp.marks import find_quoted
+from annotator.nlp.marks import find_quoted, straight_role
 
 
 def _contents(text: str) -> list[str]:
@@ -59,3 +59,27 @@ def test_never_fails_and_stays_inside_the_text(text: str) -> None:
     for quoted in find_quoted(text):
         assert 0 <= quoted.start < quoted.end <= len(text)
         assert not text[quoted.start].isspace() and not text[quoted.end - 1].isspace()
+
+
+@pytest.mark.parametrize("text, pos, role", [
+    ('said. "In fact', 6, "open"),
+    ('done," she said', 5, "close"),
+    ('"Start', 0, "open"),
+    ('end."', 4, "close"),
+    ('a " b', 2, "either"),
+    ('x"y', 1, "either"),
+])
+def test_straight_role_from_the_spaces_around_the_mark(text: str, pos: int, role: str) -> None:
+    assert straight_role(text, pos) == role
+
+
+def test_paragraphs_joined_into_one_line_split_at_each_opening_mark() -> None:
+    text = ('"The roads are closed," he said. "Stay at home tonight. '
+            '"We will open them in the morning." Then he left.')
+    assert _contents(text) == ["The roads are closed,", "Stay at home tonight.",
+                               "We will open them in the morning."]
+    assert [q.closed for q in find_quoted(text)] == [True, False, True]
+
+
+def test_a_closing_mark_with_nothing_open_opens_nothing() -> None:
+    assert _contents('He measured 5 feet." Then "it is done," he said.') == ["it is done,"]
