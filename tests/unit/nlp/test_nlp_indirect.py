@@ -57,13 +57,13 @@ stations NOUN 6 conj station
     "a subordinate clause after the comma is still the claim": ("""
 Police NOUN 1 nsubj police
 said VERB 1 ROOT say
-officers NOUN 3 nsubjpass officer
-were AUX 3 auxpass be
+officers NOUN 4 nsubjpass officer
+were AUX 4 auxpass be
 called VERB 1 ccomp call
-, PUNCT 3 punct
-after ADP 7 mark
-alarms NOUN 7 nsubj alarm
-rang VERB 3 advcl ring
+, PUNCT 4 punct
+after ADP 8 mark
+alarms NOUN 8 nsubj alarm
+rang VERB 4 advcl ring
 . PUNCT 1 punct
 """, [("officers were called, after alarms rang", "said", "Police", None)]),
     "declared in a message that": ("""
