@@ -5,21 +5,18 @@ from __future__ import annotations
 import secrets
 import sys
 from pathlib import Path
-from typing import IO
 
 import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
-from spacy.tokens import DocBin
 from tqdm import tqdm
 
 from ..db import db
 from ..formats import FormatError
-from ..formats.docbin import DocBinWriter
-from ..models import Dataset, User
-from ..nlp import ModelNotInstalled
-from ..services.exporter import FORMATS, ONLY, export_docs, export_lines
+from ..formats.registry import FORMATS, format_names
+from ..models import Dataset
+from ..services.exporter import ONLY, ONLY_HELP, ExportReport, export_stream, export_to_path, write_stream
 from ..services.importer import ImportFailed, get_or_create_dataset, import_records
 from ..services.sources import count_records, read_path
 from ..services.users import create_user, find_user
@@ -54,7 +51,7 @@ def import_command(path: Path, dataset_name: str, target: str, annotator_name: s
         bar.totals["reading"] = count_records(path) if path.exists() else 0
         result = import_records(dataset, records, target=target, annotator=annotator,
                                 preannotate=preannotate, progress=bar.update, phase=bar.start)
-    except (ImportFailed, ModelNotInstalled) as err:
+    except ImportFailed as err:
         db.session.rollback()
         raise click.ClickException(f"{err}\nNothing was imported.") from None
     finally:
@@ -93,17 +90,18 @@ class _Bars:
 
 @click.command("export")
 @click.option("--dataset", "dataset_name", required=True)
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True,
-              help="jsonl: ours (Prodigy superset); spacy: a DocBin; doccano: sequence labelling JSONL.")
+@click.option("--format", "fmt", type=click.Choice(format_names()), default="annotator", show_default=True,
+              help="; ".join(f"{f.name}: {f.title}" for f in FORMATS.values() if f.write)
+              + " (jsonl is another name for annotator).")
 @click.option("--only", type=click.Choice(ONLY), default="gold", show_default=True,
-              help="gold sets; submitted annotator sets and gold; or all sets including the model's.")
+              help="; ".join(f"{k}: {v}" for k, v in ONLY_HELP.items()) + ".")
 @click.option("--annotator", "annotator_name", help="Only this annotator's sets.")
 @click.option("-o", "--output", default="-", show_default=True,
               help="File to write, - for standard output. For spacy, a path without .spacy is a "
                    "folder of DocBin shards (constant memory).")
 @with_appcontext
 def export_command(dataset_name: str, fmt: str, only: str, annotator_name: str | None, output: str) -> None:
-    """Export a dataset's annotation sets."""
+    """Export a dataset's annotation sets; sets a format cannot hold are named and left out."""
     dataset = db.session.scalar(sa.select(Dataset).where(Dataset.name == dataset_name))
     if dataset is None:
         raise click.ClickException(f"--dataset: no dataset named {dataset_name!r}")
@@ -111,36 +109,17 @@ def export_command(dataset_name: str, fmt: str, only: str, annotator_name: str |
     if annotator_name and annotator is None:
         raise click.ClickException(f"--annotator: no user named {annotator_name!r}")
     try:
-        count = (_export_spacy(dataset, only, annotator, output) if fmt == "spacy"
-                 else _export_lines(dataset, fmt, only, annotator, output))
+        if output == "-":
+            report = ExportReport()
+            write_stream(export_stream(dataset, fmt=fmt, only=only, annotator=annotator, report=report),
+                         sys.stdout.buffer)
+        else:
+            report = export_to_path(dataset, Path(output), fmt=fmt, only=only, annotator=annotator)
     except FormatError as err:
         raise click.ClickException(str(err)) from None
-    click.echo(f"Exported {count} annotation set(s).", err=True)
-
-
-def _export_lines(dataset: Dataset, fmt: str, only: str, annotator: User | None, output: str) -> int:
-    stream: IO[bytes] = sys.stdout.buffer if output == "-" else open(output, "wb")
-    count = 0
-    try:
-        for line in export_lines(dataset, fmt=fmt, only=only, annotator=annotator):
-            stream.write(line)
-            count += 1
-    finally:
-        if stream is not sys.stdout.buffer:
-            stream.close()
-    return count
-
-
-def _export_spacy(dataset: Dataset, only: str, annotator: User | None, output: str) -> int:
-    docs = export_docs(dataset, only=only, annotator=annotator)
-    if output == "-":
-        docbin = DocBin(store_user_data=True, docs=docs)
-        sys.stdout.buffer.write(docbin.to_bytes())
-        return len(docbin)
-    with DocBinWriter(output) as writer:
-        for doc in docs:
-            writer.add(doc)
-    return writer.count
+    for problem in report.skipped:
+        click.echo(f"left out {problem}", err=True)
+    click.echo(report.summary(), err=True)
 
 
 @click.command("demo")
@@ -159,7 +138,7 @@ def demo_command() -> None:
         dataset.guidelines = (DEMO_DIR / "guidelines.md").read_text(encoding="utf-8")
     try:
         result = import_records(dataset, read_path(DEMO_DIR / "articles"))
-    except ModelNotInstalled as err:
+    except ImportFailed as err:
         db.session.rollback()
         raise click.ClickException(str(err)) from None
     db.session.commit()

@@ -9,16 +9,20 @@ and targets ride along in ``doc.user_data["annotator"]``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import numpy
+import srsly
+from spacy.attrs import DEP, ENT_ID, ENT_KB_ID, ENT_TYPE, LEMMA, MORPH, NORM, ORTH, SPACY, TAG
 from spacy.tokens import Doc, DocBin
 from spacy.tokens import Span as DocSpan
 from spacy.vocab import Vocab
 
 from annotator.formats.errors import FormatError
+from annotator.formats.rows import ExportRow
 from annotator.formats.tokens import DocTokens, as_doc_tokens
 from annotator.spans import Annotation, Entity, Quote, Span, Stance
 
@@ -30,7 +34,11 @@ def doc_from_annotation(vocab: Vocab, text: str, tokens: Sequence[tuple[int, int
                         annotation: Annotation, *, source: str = "") -> Doc:
     """Build a Doc whose text is exactly ``text``, with entities and the span groups."""
     dt = as_doc_tokens(text, tokens)
-    doc = Doc(vocab, words=[text[s:e] for s, e in dt.pairs], spaces=dt.spaces())
+    try:
+        words, spaces = dt.spacy_words()
+    except FormatError as err:
+        raise FormatError(err.message, source=source, field=err.field) from None
+    doc = Doc(vocab, words=words, spaces=spaces)
     if doc.text != text:
         raise FormatError("tokens do not rebuild the text exactly", source=source, field="tokens")
     ents = [_char_span(doc, e.span, e.label, f"entities[{i}]", source, uid=e.uid, strict=True)
@@ -120,27 +128,80 @@ def _stance(span: DocSpan, extra: dict[str, Any]) -> Stance:
                   confidence=extra.get("confidence"), origin=extra.get("origin", "human"))
 
 
+class _DocBin(DocBin):
+    """A DocBin that knows its size in memory and adds Docs without a Python loop per token.
+
+    DocBin.add reads nine string attributes of every token to collect the strings its arrays
+    refer to; here they come from the distinct hashes in those columns, the same set of strings.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(store_user_data=True)
+        self.nbytes = 0
+        self._string_columns = [i for i, attr in enumerate(self.attrs) if attr in _STRING_ATTRS]
+
+    def add(self, doc: Doc) -> None:
+        """Add a Doc's arrays, strings, span groups and user data."""
+        array = doc.to_array(list(self.attrs))
+        spaces = numpy.asarray(doc.to_array(SPACY), dtype=bool).reshape((-1, 1))
+        self.tokens.append(array)
+        self.spaces.append(spaces)
+        self.flags.append({"has_unknown_spaces": doc.has_unknown_spaces})
+        strings = doc.vocab.strings
+        for key in numpy.unique(array[:, self._string_columns]).tolist():
+            if key and key in strings:
+                self.strings.add(strings[key])
+        self.cats.append(doc.cats)
+        user_data: bytes = srsly.msgpack_dumps(doc.user_data)
+        self.user_data.append(user_data)
+        self.span_groups.append(doc.spans.to_bytes())
+        for group in doc.spans.values():
+            for span in group:
+                self.strings.update((span.label_, span.kb_id_, span.id_))
+        self.nbytes += array.nbytes + spaces.nbytes + len(user_data) + len(self.span_groups[-1])
+
+
+_STRING_ATTRS = {ORTH, TAG, DEP, ENT_TYPE, ENT_KB_ID, ENT_ID, LEMMA, MORPH, NORM}
+SHARD_DOCS = 1000
+SHARD_BYTES = 32 * 1024 * 1024
+"""Bounds of one shard held in memory (its arrays; writing it takes a few times as much)."""
+FILE_BYTES = 256 * 1024 * 1024
+"""The most DocBin data one .spacy file may hold; beyond it, export to a folder of shards."""
+
+
+def too_large(limit: int) -> FormatError:
+    """The error of a single .spacy file past its limit, pointing to the folder form."""
+    return FormatError(f"the export holds more than {limit // (1024 * 1024)} MB of DocBin data, too much "
+                       "for one .spacy file; export to a folder of shards instead "
+                       "(annotator export --format spacy -o FOLDER, read by spacy train as a corpus)",
+                       field="format")
+
+
 class DocBinWriter:
     """Write Docs to one ``.spacy`` file, or to numbered shards when the path is a folder.
 
-    One file holds every Doc in memory until closed; a folder (an existing directory or a path
-    without the ``.spacy`` suffix) keeps at most ``shard_size`` Docs in memory, writing
-    ``<folder name>-000.spacy``, ``-001``, ... ``spacy train`` reads such a folder as a corpus.
+    A folder (an existing directory or a path without the ``.spacy`` suffix) keeps at most
+    ``shard_size`` Docs and ``shard_bytes`` of arrays in memory, writing ``<folder name>-000.spacy``,
+    ``-001``, ... which ``spacy train`` reads as a corpus. One file holds every Doc until closed,
+    so it is refused (FormatError) past ``file_bytes``.
     """
 
-    def __init__(self, path: str | Path, *, shard_size: int = 1000) -> None:
+    def __init__(self, path: str | Path, *, shard_size: int = SHARD_DOCS,
+                 shard_bytes: int = SHARD_BYTES, file_bytes: int = FILE_BYTES) -> None:
         self.path = Path(path)
         self.sharded = self.path.is_dir() or self.path.suffix != ".spacy"
-        self.shard_size = shard_size
+        self.shard_size, self.shard_bytes, self.file_bytes = shard_size, shard_bytes, file_bytes
         self.written: list[Path] = []
         self.count = 0
-        self._bin = DocBin(store_user_data=True)
+        self._bin = _DocBin()
 
     def add(self, doc: Doc) -> None:
         """Add one Doc, flushing a full shard to disk."""
         self._bin.add(doc)
         self.count += 1
-        if self.sharded and len(self._bin) >= self.shard_size:
+        if not self.sharded and self._bin.nbytes > self.file_bytes:
+            raise too_large(self.file_bytes)
+        if self.sharded and (len(self._bin) >= self.shard_size or self._bin.nbytes >= self.shard_bytes):
             self._flush()
 
     def close(self) -> list[Path]:
@@ -159,7 +220,7 @@ class DocBinWriter:
             target = self.path
         self._bin.to_disk(target)
         self.written.append(target)
-        self._bin = DocBin(store_user_data=True)
+        self._bin = _DocBin()
 
     def __enter__(self) -> DocBinWriter:
         return self
@@ -168,3 +229,38 @@ class DocBinWriter:
                  tb: TracebackType | None) -> None:
         if exc_type is None:
             self.close()
+
+
+def export_docs(rows: Iterable[ExportRow], skip: Callable[[ExportRow, FormatError], None],
+                vocab: Vocab | None = None) -> Iterator[Doc]:
+    """One Doc per export row; a row that cannot become a Doc goes to ``skip``."""
+    vocab = vocab or Vocab()
+    for row in rows:
+        try:
+            doc = doc_from_annotation(vocab, row.text, row.tokens, row.annotation, source=row.name)
+        except FormatError as err:
+            skip(row, err)
+            continue
+        doc.user_data["annotator_id"] = row.annotator_id
+        doc.user_data["status"] = row.status
+        yield doc
+
+
+def docbin_file(rows: Iterable[ExportRow], skip: Callable[[ExportRow, FormatError], None], *,
+                limit: int = FILE_BYTES) -> Iterator[bytes]:
+    """The bytes of one .spacy file; FormatError past ``limit`` (use write_docbin_folder)."""
+    docbin = _DocBin()
+    for doc in export_docs(rows, skip):
+        docbin.add(doc)
+        if docbin.nbytes > limit:
+            raise too_large(limit)
+    yield docbin.to_bytes()
+
+
+def write_docbin(rows: Iterable[ExportRow], skip: Callable[[ExportRow, FormatError], None],
+                 path: str | Path, **bounds: int) -> tuple[int, list[Path]]:
+    """Write rows to a .spacy file or a folder of shards (see DocBinWriter); (count, files)."""
+    with DocBinWriter(path, **bounds) as writer:
+        for doc in export_docs(rows, skip):
+            writer.add(doc)
+    return writer.count, writer.written

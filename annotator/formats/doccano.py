@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from annotator.formats.task_fields import (
-    ImportedTask, Where, build_annotation, guess_quote_kind, read_meta, read_text,
+    ImportedTask, Where, build_annotation, guess_quote_kind, read_meta, read_optional_str, read_text,
 )
 from annotator.formats.tokens import is_int
 from annotator.spans import Annotation, Span
@@ -44,8 +44,9 @@ class _Builder:
 
 
 def doccano_from_annotation(text: str, annotation: Annotation, *, record_id: int | None = None,
-                            meta: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """One annotation set as a doccano record."""
+                            meta: Mapping[str, Any] | None = None, annotator_id: str | None = None,
+                            status: str | None = None) -> dict[str, Any]:
+    """One annotation set as a doccano record; ``_annotator_id`` and ``_status`` ride along."""
     out = _Builder()
     ids = {e.uid: out.entity(e.span, e.label) for e in annotation.entities}
     info = [{"id": ids[e.uid], "uid": e.uid, "origin": e.origin} for e in annotation.entities]
@@ -67,8 +68,14 @@ def doccano_from_annotation(text: str, annotation: Annotation, *, record_id: int
         out.relation(sid, ids.get(s.target_entity or ""), "target")
         stances.append({"id": sid, "uid": s.uid, "holder": s.holder, "target": s.target,
                         "confidence": s.confidence, "origin": s.origin})
-    return {"id": record_id, "text": text, "entities": out.entities, "relations": out.relations,
-            "entity_info": info, "quotes": quotes, "stances": stances, "meta": dict(meta or {})}
+    record: dict[str, Any] = {
+        "id": record_id, "text": text, "entities": out.entities, "relations": out.relations,
+        "entity_info": info, "quotes": quotes, "stances": stances, "meta": dict(meta or {})}
+    if annotator_id is not None:
+        record["_annotator_id"] = annotator_id
+    if status is not None:
+        record["_status"] = status
+    return record
 
 
 def annotation_from_doccano(record: Mapping[str, Any], *, source: str, line: int,
@@ -82,7 +89,9 @@ def annotation_from_doccano(record: Mapping[str, Any], *, source: str, line: int
     annotation = build_annotation(reader.layers(), text, None, where, labels=labels,
                                   polarities=polarities, entity_field="entities")
     return ImportedTask(text=text, meta=read_meta(record, where), tokens=None,
-                        annotation=annotation, warnings=reader.warnings)
+                        annotation=annotation, warnings=reader.warnings,
+                        annotator_id=read_optional_str(record, "_annotator_id", where),
+                        status=read_optional_str(record, "_status", where))
 
 
 def _read_spans(record: Mapping[str, Any], text: str, where: Where) -> dict[int, dict[str, Any]]:

@@ -55,6 +55,29 @@ class DocTokens:
         text, following = self.text, self.starts[1:] + [-1]
         return [text[e:e + 1] == " " and nxt != e for e, nxt in zip(self.ends, following)]
 
+    def spacy_words(self) -> tuple[list[str], list[bool]]:
+        """Words and trailing-space flags that rebuild the text exactly, as spaCy's tokenizer would.
+
+        The token rule (check_gaps, FormatError otherwise): text outside the tokens is whitespace. A single space
+        after a token is its trailing space; any other whitespace becomes a whitespace token.
+        """
+        text, starts, ends = self.text, self.starts, self.ends
+        words = list(map(text.__getitem__, map(slice, starts, ends)))
+        gaps = list(map(text.__getitem__, map(slice, [0, *ends], [*starts, len(text)])))
+        if gaps[0] == "" and all(g in ("", " ") for g in gaps[1:]):
+            return words, [g == " " for g in gaps[1:]]
+        check_gaps(self)
+        out_words: list[str] = []
+        out_spaces: list[bool] = []
+        for gap, word in zip(gaps, [*words, ""]):
+            if gap and out_words and gap[0] == " ":
+                out_spaces[-1], gap = True, gap[1:]
+            for piece in (gap, word):
+                if piece:
+                    out_words.append(piece)
+                    out_spaces.append(False)
+        return out_words, out_spaces
+
     def dicts(self) -> list[dict[str, Any]]:
         """Prodigy token dicts ``{text, start, end, id, ws}``; built on first use, then shared."""
         if self._dicts is None:
@@ -97,8 +120,30 @@ def parse_doc_tokens(value: object, text: str, *, source: str, line: int,
     """parse_tokens as DocTokens, built straight from the start and end lists when it can."""
     fast = _parse_tokens_fast(value, text)
     if fast is not None:
-        return DocTokens.from_lists(text, *fast)
+        doc = DocTokens.from_lists(text, *fast)
+        check_gaps(doc, source=source, line=line, field=field)
+        return doc
     return DocTokens(text, parse_tokens(value, text, source=source, line=line, field=field))
+
+
+def check_gaps(doc: DocTokens, *, source: str = "", line: int | None = None,
+               field: str = "tokens") -> None:
+    """The token rule of every import and export: text outside the tokens is only whitespace.
+
+    Such gaps (paragraph breaks a tokenizer left out) become whitespace tokens in a spaCy Doc
+    (DocTokens.spacy_words); any other uncovered text could not be rebuilt, so it is refused.
+    """
+    text, starts, ends = doc.text, doc.starts, doc.ends
+    outside = "".join(map(text.__getitem__, map(slice, [0, *ends], [*starts, len(text)])))
+    if not outside or outside.isspace():
+        return
+    for i, (gap_start, gap_end) in enumerate(zip([0, *ends], [*starts, len(text)])):
+        gap = text[gap_start:gap_end]
+        if gap and not gap.isspace():
+            where = f"{field}[{i}]" if i < len(starts) else field
+            raise FormatError(f"the tokens leave out {gap!r} at [{gap_start}, {gap_end}); only "
+                              "whitespace may lie between tokens", source=source, line=line,
+                              field=where)
 
 
 def parse_tokens(value: object, text: str, *, source: str, line: int,
@@ -128,6 +173,7 @@ def parse_tokens(value: object, text: str, *, source: str, line: int,
                               f"[{start}, {end})", source=source, line=line, field=f"{fld}.text")
         pairs.append((start, end))
         previous_end = end
+    check_gaps(DocTokens(text, pairs), source=source, line=line, field=field)
     return pairs
 
 

@@ -1,63 +1,68 @@
-"""Exporting annotation sets as JSONL, doccano JSONL or spaCy Docs, streamed CHUNK sets at a time."""
+"""Exporting annotation sets in any registered format, streamed CHUNK sets at a time.
+
+One call, export_stream, gives the bytes of an export in any format; export_to_path writes one
+to a file (or, for spaCy, a folder of shards). A set a format cannot write is skipped and
+named in the ExportReport; it never fails the whole export.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 import orjson
 import sqlalchemy as sa
-from spacy.tokens import Doc
-from spacy.vocab import Vocab
 
 from ..db import db
-from ..formats.docbin import doc_from_annotation
-from ..formats.doccano import doccano_from_annotation
-from ..formats.jsonl import EntityRow, dumps_task, export_line
+from ..formats.errors import FormatError
+from ..formats.jsonl import EntityRow
+from ..formats.registry import writer_of
+from ..formats.rows import ExportRow
 from ..formats.tokens import DocTokens
 from ..models import AnnotationSet, Dataset, Document, EntitySpan, QuoteItem, StanceItem, User
-from ..spans import Annotation, Entity, Quote, Span, Stance
+from ..spans import Annotation, Quote, Span, Stance
 
-ONLY = ("gold", "submitted", "all")
-FORMATS = ("jsonl", "spacy", "doccano")
+ONLY = ("gold", "gold-drafts", "submitted", "all")
+ONLY_HELP = {
+    "gold": "reviewed gold only (signed off by a reviewer)",
+    "gold-drafts": "gold in any state, drafts included",
+    "submitted": "reviewed gold and submitted or reviewed annotator sets",
+    "all": "every set, the model's and unfinished ones included",
+}
 CHUNK = 500
 
 
-@dataclass(frozen=True)
-class ExportRow:
-    """One annotation set with its document, ready for a format writer."""
+@dataclass
+class ExportReport:
+    """What an export wrote, and every set it had to leave out (document, owner, item, why)."""
 
-    text: str
-    meta: dict[str, Any]
-    tokens: DocTokens
-    answer: str
-    annotator_id: str
-    timestamp: int
-    status: str
-    document_id: int = 0
-    entity_rows: list[EntityRow] = field(default_factory=list)
-    layers: Annotation = field(default_factory=Annotation)  # quotes and stances; no entities
+    count: int = 0
+    skipped: list[str] = field(default_factory=list)
 
-    @cached_property
-    def annotation(self) -> Annotation:
-        """The whole annotation; Entity objects are built only here, for formats that need them."""
-        entities = [Entity(uid, start, end, label, origin)  # type: ignore[arg-type]
-                    for uid, start, end, label, origin in self.entity_rows]
-        return Annotation(entities, self.layers.quotes,
-                          self.layers.stances)
+    def skip(self, row: ExportRow, error: FormatError) -> None:
+        """Record a set the format could not write."""
+        self.skipped.append(f"{row.name}: {error}")
+
+    def summary(self) -> str:
+        """One line for the user."""
+        left = f"; left out {len(self.skipped)} that the format cannot hold" if self.skipped else ""
+        return f"Exported {self.count} annotation set(s){left}."
 
 
 def _sets_query(dataset: Dataset, only: str, annotator: User | None) -> sa.Select[Any]:
     query = (sa.select(AnnotationSet.id).join(Document, Document.id == AnnotationSet.document_id)
              .where(Document.dataset_id == dataset.id))
     if only == "gold":
+        query = query.where(AnnotationSet.kind == "gold", AnnotationSet.status == "reviewed")
+    elif only == "gold-drafts":
         query = query.where(AnnotationSet.kind == "gold")
     elif only == "submitted":
-        query = query.where(AnnotationSet.kind.in_(("gold", "annotator")),
-                            AnnotationSet.status.in_(("submitted", "reviewed")))
+        query = query.where(sa.or_(
+            sa.and_(AnnotationSet.kind == "gold", AnnotationSet.status == "reviewed"),
+            sa.and_(AnnotationSet.kind == "annotator", AnnotationSet.status.in_(("submitted", "reviewed")))))
     if annotator is not None:
         query = query.where(AnnotationSet.user_id == annotator.id)
     return query.order_by(AnnotationSet.document_id, AnnotationSet.id)
@@ -117,7 +122,7 @@ def _doc_tokens(text: str, raw: Any) -> DocTokens:
 def export_rows(dataset: Dataset, *, only: str = "gold", annotator: User | None = None) -> Iterator[ExportRow]:
     """Yield the dataset's sets in document order, CHUNK sets at a time."""
     if only not in ONLY:
-        raise ValueError(f"--only must be one of {', '.join(ONLY)}")
+        raise FormatError(f"must be one of {', '.join(ONLY)}", field="only")
     ids = list(db.session.scalars(_sets_query(dataset, only, annotator)))
     for offset in range(0, len(ids), CHUNK):
         chunk = ids[offset:offset + CHUNK]
@@ -141,35 +146,55 @@ def export_rows(dataset: Dataset, *, only: str = "gold", annotator: User | None 
                 entity_rows=entities.get(s.id, []), layers=layers.get(s.id, Annotation()))
 
 
-def jsonl_lines(rows: Iterator[ExportRow]) -> Iterator[bytes]:
-    """Our JSONL: one line per annotation set, the token JSON built once per document and chunk."""
+def gold_counts(dataset: Dataset) -> dict[str, int]:
+    """How many gold sets are reviewed (what `--only gold` exports) and how many are drafts."""
+    rows = db.session.execute(
+        sa.select(AnnotationSet.status == "reviewed", sa.func.count())
+        .join(Document, Document.id == AnnotationSet.document_id)
+        .where(Document.dataset_id == dataset.id, AnnotationSet.kind == "gold")
+        .group_by(AnnotationSet.status == "reviewed")).all()
+    counts = {bool(reviewed): n for reviewed, n in rows}
+    return {"reviewed": counts.get(True, 0), "drafts": counts.get(False, 0)}
+
+
+def _counted(rows: Iterator[ExportRow], report: ExportReport) -> Iterator[ExportRow]:
     for row in rows:
-        yield export_line(row.text, row.meta, row.tokens, row.layers, answer=row.answer,
-                          annotator_id=row.annotator_id, timestamp=row.timestamp, status=row.status,
-                          entity_rows=row.entity_rows)
+        report.count += 1
+        yield row
 
 
-def doccano_lines(rows: Iterator[ExportRow]) -> Iterator[bytes]:
-    """doccano sequence-labelling JSONL with relations, one line per annotation set."""
-    for row in rows:
-        record = doccano_from_annotation(row.text, row.annotation, record_id=row.document_id, meta=row.meta)
-        record["_annotator_id"] = row.annotator_id
-        yield dumps_task(record)
+def export_stream(dataset: Dataset, *, fmt: str, only: str = "gold", annotator: User | None = None,
+                  report: ExportReport | None = None) -> Iterator[bytes]:
+    """The export in format ``fmt`` as a stream of bytes; skipped sets go to ``report``."""
+    writer = writer_of(fmt)
+    report = report if report is not None else ExportReport()
+    rows = _counted(export_rows(dataset, only=only, annotator=annotator), report)
+    assert writer.write is not None
+    return _less_skipped(writer.write(rows, report.skip), report)
 
 
-def export_lines(dataset: Dataset, *, fmt: str, only: str = "gold",
-                 annotator: User | None = None) -> Iterator[bytes]:
-    """JSONL lines of a text format ("jsonl" or "doccano")."""
-    rows = export_rows(dataset, only=only, annotator=annotator)
-    return doccano_lines(rows) if fmt == "doccano" else jsonl_lines(rows)
+def _less_skipped(chunks: Iterator[bytes], report: ExportReport) -> Iterator[bytes]:
+    """Pass chunks on; at the end, count only the sets actually written."""
+    yield from chunks
+    report.count -= len(report.skipped)
 
 
-def export_docs(dataset: Dataset, *, only: str = "gold", annotator: User | None = None,
-                vocab: Vocab | None = None) -> Iterator[Doc]:
-    """spaCy Docs with doc.ents and span groups (see formats.docbin), one per annotation set."""
-    vocab = vocab or Vocab()
-    for row in export_rows(dataset, only=only, annotator=annotator):
-        doc = doc_from_annotation(vocab, row.text, row.tokens, row.annotation,
-                                  source=f"document {row.document_id}")
-        doc.user_data["annotator_id"] = row.annotator_id
-        yield doc
+def export_to_path(dataset: Dataset, path: Path, *, fmt: str, only: str = "gold",
+                   annotator: User | None = None) -> ExportReport:
+    """Write an export to a file; spaCy to a folder of shards when the path has no .spacy suffix."""
+    report = ExportReport()
+    if writer_of(fmt).name == "spacy" and (path.is_dir() or path.suffix != ".spacy"):
+        from ..formats.docbin import write_docbin
+
+        rows = export_rows(dataset, only=only, annotator=annotator)
+        report.count, _ = write_docbin(rows, report.skip, path)
+        return report
+    with open(path, "wb") as stream:
+        write_stream(export_stream(dataset, fmt=fmt, only=only, annotator=annotator, report=report), stream)
+    return report
+
+
+def write_stream(chunks: Iterator[bytes], stream: IO[bytes]) -> None:
+    """Write a stream of chunks to a binary file."""
+    for chunk in chunks:
+        stream.write(chunk)

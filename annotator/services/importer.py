@@ -11,7 +11,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from .. import nlp
 from ..db import db
 from ..models import STATUSES, Dataset, Document, User, content_hash, utcnow
 from ..spans import DEFAULT_POLARITIES, Annotation, SpanError, TokenBounds, validate
@@ -79,6 +78,16 @@ def get_or_create_dataset(name: str, *, labels: Sequence[str] | None = None) -> 
         db.session.add(dataset)
         db.session.flush()
     return dataset
+
+
+def load_pipeline() -> Any:
+    """The configured spaCy pipeline (spaCy is imported here, on first use); ImportFailed if missing."""
+    from .. import nlp
+
+    try:
+        return nlp.load_pipeline(current_app.config["SPACY_MODEL"])
+    except nlp.ModelNotInstalled as err:
+        raise ImportFailed(str(err)) from None
 
 
 def _where(record: Record) -> str:
@@ -214,7 +223,9 @@ def _tokenize(docs: list[_NewDoc], preannotate: bool) -> Any:
     untokenized = [d for d in docs if d.record.tokens is None]
     if not untokenized:
         return None
-    pipeline = nlp.load_pipeline(current_app.config["SPACY_MODEL"])
+    pipeline = load_pipeline()
+    from .. import nlp
+
     for doc in untokenized:
         if doc.sets or not preannotate:
             doc.record.tokens = nlp.doc_tokens(pipeline.make_doc(doc.record.text))
@@ -249,6 +260,8 @@ def _preannotate(dataset: Dataset, plain: list[_NewDoc], pipeline: Any, progress
     """Run the pipeline over plain texts, giving each its tokens and a model set."""
     if phase:
         phase("pre-annotating", len(plain))
+    from .. import nlp
+
     batches = nlp.preannotate(pipeline, [(d.record.text, d) for d in plain], labels=dataset.entity_labels,
                               label_map=dataset.label_map or None,
                               batch_size=int(current_app.config["SPACY_BATCH_SIZE"]),

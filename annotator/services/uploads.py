@@ -15,7 +15,6 @@ from werkzeug.datastructures import FileStorage
 from ..db import db
 from ..formats.lines import JSONL_SUFFIXES, TEXT_SUFFIXES
 from ..models import Dataset, Job, User, utcnow
-from ..nlp import ModelNotInstalled
 from .importer import ImportFailed, import_records
 from .sources import count_records, read_path
 
@@ -89,7 +88,7 @@ def run_import_job(job_id: int) -> None:
     db.session.commit()
     try:
         message, ok = _import(job, path, payload), True
-    except (ImportFailed, ModelNotInstalled) as err:
+    except ImportFailed as err:
         message, ok = f"{err}".replace(path.name, payload["name"]) + " Nothing was imported.", False
     except Exception:  # a job must never stay "running" forever
         log.exception("import job %s failed", job_id)

@@ -8,46 +8,57 @@ import sqlalchemy as sa
 from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template,
                    request, stream_with_context, url_for)
 from flask_login import current_user, login_required
-from spacy.tokens import DocBin
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
 from .. import tasks
 from ..db import db
 from ..formats import FormatError
-from ..models import Job, User
-from ..services.exporter import FORMATS, ONLY, export_docs, export_lines
+from ..formats.registry import FORMATS, Format, writer_of
+from ..models import Dataset, Job, User
+from ..services.exporter import ONLY, ONLY_HELP, export_stream, gold_counts
 from ..services.importer import ImportFailed
 from ..services.uploads import save_upload
 from .access import admin_required, get_dataset, reviewer_required
 
 bp = Blueprint("transfer", __name__)
-MEDIA = {"jsonl": "application/x-ndjson", "doccano": "application/x-ndjson", "spacy": "application/octet-stream"}
-SUFFIX = {"jsonl": "jsonl", "doccano": "doccano.jsonl", "spacy": "spacy"}
 
 
-def _filename(name: str, only: str, fmt: str) -> str:
+@bp.app_context_processor
+def _export_choices() -> dict[str, object]:
+    """What the dataset page's download form offers, and the gold counts beside it."""
+    def export_counts(dataset: Dataset) -> dict[str, int]:
+        return gold_counts(dataset)
+
+    writable = [f for f in FORMATS.values() if f.write is not None]
+    return {"export_formats": writable, "export_only": ONLY_HELP, "export_counts": export_counts}
+
+
+def _filename(name: str, only: str, fmt: Format) -> str:
     slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "dataset"
-    return f"{slug}-{only}.{SUFFIX[fmt]}"
+    return f"{slug}-{only}{fmt.suffix}"
 
 
 @bp.route("/datasets/<int:dataset_id>/export")
 @reviewer_required
 def export(dataset_id: int) -> BaseResponse:
-    """Download a dataset's annotation sets; JSONL formats stream in constant memory."""
+    """Download a dataset's annotation sets in any registered format, streamed."""
     dataset = get_dataset(dataset_id)
-    fmt, only = request.args.get("format", "jsonl"), request.args.get("only", "gold")
-    if fmt not in FORMATS or only not in ONLY:
-        abort(400, f"format must be one of {', '.join(FORMATS)}; only one of {', '.join(ONLY)}.")
+    only = request.args.get("only", "gold")
+    try:
+        fmt = writer_of(request.args.get("format", "annotator"))
+    except FormatError as err:
+        abort(400, str(err))
+    if only not in ONLY:
+        abort(400, f"only must be one of {', '.join(ONLY)}.")
     headers = {"Content-Disposition": f'attachment; filename="{_filename(dataset.name, only, fmt)}"'}
-    if fmt == "spacy":  # a DocBin is one binary blob: built in memory, then sent
+    chunks = export_stream(dataset, fmt=fmt.name, only=only)
+    if fmt.name == "spacy":  # one binary blob, refused past its size limit before anything is sent
         try:
-            body = DocBin(store_user_data=True, docs=export_docs(dataset, only=only)).to_bytes()
+            chunks = iter([b"".join(chunks)])
         except FormatError as err:
             abort(422, str(err))
-        return Response(body, mimetype=MEDIA[fmt], headers=headers)
-    lines = export_lines(dataset, fmt=fmt, only=only)
-    return Response(stream_with_context(lines), mimetype=MEDIA[fmt], headers=headers)
+    return Response(stream_with_context(chunks), mimetype=fmt.media_type, headers=headers)
 
 
 def _upload_page(dataset_id: int, status: int = 200) -> tuple[str, int]:

@@ -1,0 +1,20 @@
+"""The command line starts at once: building the app and its CLI imports no spaCy (issue 13.6)."""
+
+import subprocess
+import sys
+
+HEAVY = ("spacy", "thinc", "numpy", "torch")
+
+
+def test_cli_and_app_import_no_spacy(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    probe = (
+        "import sys\n"
+        "import annotator.cli\n"
+        "from annotator import create_app\n"
+        f"create_app({{'SECRET_KEY': 'x', 'DATABASE_URL': 'sqlite://', 'HUEY_URL': 'sqlite:///{tmp_path}/j.db'}})\n"
+        f"print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                         env={"ANNOTATOR_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin",
+                              "PYTHONPATH": ":".join(p for p in sys.path if p)})
+    assert out.stdout.strip() == "", f"building the app imports {out.stdout.strip()}"
