@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -17,7 +18,7 @@ from ..formats import FormatError
 from ..formats.registry import FORMATS, format_names
 from ..models import Dataset
 from ..services.exporter import ONLY, ONLY_HELP, ExportReport, export_stream, export_to_path, write_stream
-from ..services.importer import ImportFailed, get_or_create_dataset, import_records
+from ..services.importer import ImportFailed, Record, get_or_create_dataset, import_records
 from ..services.sources import count_records, read_path
 from ..services.users import create_user, find_user
 
@@ -35,31 +36,39 @@ DEMO_ADMIN = "demo"
               help="The annotator the file's annotations belong to (default: each line's _annotator_id).")
 @click.option("--preannotate/--no-preannotate", default=True, show_default=True,
               help="Run the spaCy pipeline on imported plain texts.")
+@click.option("--replace-sets", is_flag=True,
+              help="Replace a set a document already has for the same owner (default: refuse the file).")
 @with_appcontext
 def import_command(path: Path, dataset_name: str, target: str, annotator_name: str | None,
-                   preannotate: bool) -> None:
-    """Import PATH (.txt, JSONL: plain, ours, Prodigy or doccano; or a folder); all or nothing."""
+                   preannotate: bool, replace_sets: bool) -> None:
+    """Import PATH (.txt, JSONL: ours, Prodigy, doccano or plain; or a folder); all or nothing.
+
+    Annotations for texts already in the dataset become sets on those documents.
+    """
     annotator = find_user(annotator_name) if annotator_name else None
     if annotator_name and annotator is None:
         raise click.ClickException(f"--annotator: no user named {annotator_name!r}")
     bar = _Bars()
     try:
         dataset = get_or_create_dataset(dataset_name)
-        records = read_path(path, labels=dataset.entity_labels or None,
-                            polarities=dataset.stance_polarities or None,
-                            max_line_bytes=int(current_app.config["MAX_LINE_BYTES"]))
-        bar.totals["reading"] = count_records(path) if path.exists() else 0
-        result = import_records(dataset, records, target=target, annotator=annotator,
-                                preannotate=preannotate, progress=bar.update, phase=bar.start)
+        bar.totals["checking"] = bar.totals["writing"] = count_records(path) if path.exists() else 0
+
+        def records() -> Iterator[Record]:
+            return read_path(path, labels=dataset.entity_labels or None,
+                             polarities=dataset.stance_polarities or None,
+                             max_line_bytes=int(current_app.config["MAX_LINE_BYTES"]))
+
+        result = import_records(dataset, records, target=target, annotator=annotator, preannotate=preannotate,
+                                replace_sets=replace_sets, progress=bar.update, phase=bar.start)
     except ImportFailed as err:
         db.session.rollback()
         raise click.ClickException(f"{err}\nNothing was imported.") from None
     finally:
         bar.close()
     db.session.commit()
-    click.echo(f"Imported {result.imported} document(s) into {dataset.name!r} "
-               f"({result.annotated} annotation set(s) from the file); "
-               f"skipped {result.skipped} already there.")
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(result.summary().replace("document(s)", f"document(s) into {dataset.name!r}", 1))
 
 
 class _Bars:

@@ -1,4 +1,15 @@
-"""Importing documents: validate everything first, pre-annotate plain texts, then bulk-write it all."""
+"""Importing documents, all or nothing with flat memory: check every record, then write in batches.
+
+The first pass reads the records and checks each (format, owner, labels, token boundaries, sets
+that already exist) holding only a few facts per text; nothing is written if any record is bad.
+The second pass reads them again (or reuses them when they were small enough to keep) and writes
+documents, sets and items a batch at a time, pre-annotating plain texts on the way, inside the
+caller's transaction: the caller commits, or rolls back on an error.
+
+Annotations for a text the dataset already holds become sets on that document. A set the
+document already has for the same owner is refused (naming the line) unless ``replace_sets``;
+an identical one is left as it is. Format warnings come back in ``ImportResult.warnings``.
+"""
 
 from __future__ import annotations
 
@@ -12,32 +23,19 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..db import db
-from ..models import STATUSES, Dataset, Document, User, content_hash, utcnow
-from ..spans import DEFAULT_POLARITIES, Annotation, SpanError, TokenBounds, validate
-from .bulk import SetKey, insert_documents, insert_items, insert_sets
+from ..models import Dataset, User
+from ..spans import DEFAULT_POLARITIES, Annotation
+from .import_check import ImportFailed, Owners, Plan, Record, check_records, where_of
+from .import_write import write_records
+
+__all__ = ["ImportFailed", "ImportResult", "Record", "get_or_create_dataset", "import_records",
+           "load_pipeline"]
 
 Progress = Callable[[int], None]
 Phase = Callable[[str, int], None]
-
-
-class ImportFailed(ValueError):
-    """A record that cannot be imported; names the file, line and field."""
-
-
-@dataclass
-class Record:
-    """One document (or one annotation set of it) to import, with what the file said about it."""
-
-    text: str
-    meta: dict[str, Any] = field(default_factory=dict)
-    tokens: list[tuple[int, int]] | None = None
-    annotation: Annotation | None = None
-    annotator_id: str | None = None
-    answer: str | None = None
-    source: str = "<input>"
-    line: int = 0
-    status: str | None = None
-    checked: bool = False
+Records = Iterable[Record] | Callable[[], Iterable[Record]]
+KEEP_BYTES = 64 * 1024 * 1024
+"""Records estimated below this, all told, are kept from the check for the write (no second read)."""
 
 
 @dataclass
@@ -47,25 +45,21 @@ class ImportResult:
     imported: int = 0
     skipped: int = 0
     annotated: int = 0
+    added: int = 0
+    replaced: int = 0
     document_ids: list[int] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
-
-@dataclass
-class _NewSet:
-    kind: str
-    user_id: int | None
-    annotation: Annotation
-    status: str
-    answer: str | None
-    where: str
-    checked: bool = True
-
-
-@dataclass
-class _NewDoc:
-    record: Record
-    digest: str
-    sets: dict[SetKey, _NewSet] = field(default_factory=dict)
+    def summary(self) -> str:
+        """One sentence for the user."""
+        parts = [f"Imported {self.imported} document(s) ({self.annotated} annotation set(s) from the file)"]
+        if self.added:
+            parts.append(f"added {self.added} set(s) to documents already there")
+        if self.replaced:
+            parts.append(f"replaced {self.replaced} set(s)")
+        parts.append(f"skipped {self.skipped} already there")
+        warned = f" {len(self.warnings)} warning(s)." if self.warnings else ""
+        return "; ".join(parts) + "." + warned
 
 
 def get_or_create_dataset(name: str, *, labels: Sequence[str] | None = None) -> Dataset:
@@ -80,165 +74,121 @@ def get_or_create_dataset(name: str, *, labels: Sequence[str] | None = None) -> 
     return dataset
 
 
-def load_pipeline() -> Any:
-    """The configured spaCy pipeline (spaCy is imported here, on first use); ImportFailed if missing."""
+def load_pipeline(*, tokenizer_only: bool = False) -> Any:
+    """The configured spaCy pipeline (spaCy imported here, on first use); ImportFailed if missing.
+
+    ``tokenizer_only`` loads none of its components when the full pipeline is not loaded yet:
+    only the tokenizer is needed to tokenize annotated texts.
+    """
     from .. import nlp
 
+    name = current_app.config["SPACY_MODEL"]
     try:
-        return nlp.load_pipeline(current_app.config["SPACY_MODEL"])
+        if tokenizer_only and nlp.load_pipeline.cache_info().currsize == 0:
+            return _tokenizer_pipeline(name)
+        return nlp.load_pipeline(name)
     except nlp.ModelNotInstalled as err:
         raise ImportFailed(str(err)) from None
 
 
-def _where(record: Record) -> str:
-    return f"{record.source}, line {record.line}" if record.line else record.source
+_TOKENIZERS: dict[str, Any] = {}
 
 
-class _Owners:
-    """Decides whose annotation set each imported annotation becomes."""
+def _tokenizer_pipeline(name: str) -> Any:
+    """The named pipeline with every component excluded (only its tokenizer), loaded once."""
+    if name not in _TOKENIZERS:
+        import spacy
+        from spacy.util import get_model_meta, get_package_path, is_package
 
-    def __init__(self, target: str, annotator: User | None) -> None:
-        self.target, self.annotator = target, annotator
-        self.users: dict[str, int | None] = {}
+        from ..nlp import ModelNotInstalled
 
-    def key(self, record: Record) -> SetKey:
-        """(kind, user id) of the set a record's annotation goes to."""
-        if record.annotator_id == "model":
-            return ("model", None)
-        if self.target == "gold":
-            return ("gold", None)
-        if self.annotator is not None:
-            return ("annotator", self.annotator.id)
-        if record.annotator_id == "gold":
-            return ("gold", None)
-        name = record.annotator_id
-        if name is None:
-            raise ImportFailed(f"{_where(record)}, field _annotator_id: is missing; say whose "
-                               "annotations these are: an annotator or gold (--annotator NAME or --as gold)")
-        if name not in self.users:
-            self.users[name] = db.session.scalar(sa.select(User.id).where(User.name == name))
-        if self.users[name] is None:
-            raise ImportFailed(f"{_where(record)}, field _annotator_id: no user named {name!r}; "
-                               "create the user, or choose an annotator or gold (--annotator NAME or --as gold)")
-        return ("annotator", self.users[name])
+        try:
+            path = get_package_path(name) if is_package(name) else None
+            components = get_model_meta(path / name.replace("-", "_"))["components"] if path else []
+        except (OSError, KeyError, ValueError):
+            components = []
+        try:
+            _TOKENIZERS[name] = spacy.load(name, exclude=components) if components else spacy.load(name)
+        except (OSError, ImportError) as error:
+            raise ModelNotInstalled(name) from error
+    return _TOKENIZERS[name]
 
 
-def _status(record: Record, kind: str) -> str:
-    if record.status in STATUSES:
-        return str(record.status)
-    return "reviewed" if kind == "gold" else "submitted"
-
-
-def _collect(dataset: Dataset, records: Iterable[Record], owners: _Owners, result: ImportResult,
-             progress: Progress | None) -> list[_NewDoc]:
-    """Group records by text, dropping texts the dataset already holds; check owners."""
-    existing = set(db.session.scalars(sa.select(Document.content_hash).where(Document.dataset_id == dataset.id)))
-    docs: dict[str, _NewDoc] = {}
-    skipped: set[str] = set()
-    for n, record in enumerate(records, 1):
-        if progress and n % 100 == 0:
-            progress(n)
-        if not isinstance(record.text, str) or not record.text.strip():
-            raise ImportFailed(f"{_where(record)}, field text: is missing or empty")
-        digest = content_hash(record.text)
-        if digest in existing:
-            skipped.add(digest)
-            continue
-        doc = docs.get(digest)
-        if doc is None:
-            doc = docs[digest] = _NewDoc(record, digest)
-        elif record.annotation is None:
-            skipped.add(digest)
-        if doc.record.tokens is None and record.tokens is not None:
-            doc.record.tokens = record.tokens
-        if record.annotation is not None:
-            _add_set(doc, record, owners)
-    result.skipped = len(skipped)
-    return list(docs.values())
-
-
-def _add_set(doc: _NewDoc, record: Record, owners: _Owners) -> None:
-    key = owners.key(record)
-    if key in doc.sets:
-        raise ImportFailed(f"{_where(record)}: a second annotation set of this text for the same "
-                           f"owner ({key[0]}); the first is at {doc.sets[key].where}")
-    assert record.annotation is not None
-    # The format layer checked it against the file's tokens; other tokens mean checking again.
-    checked = record.checked and record.tokens == doc.record.tokens
-    doc.sets[key] = _NewSet(key[0], key[1], record.annotation, _status(record, key[0]),
-                            None if key[0] == "model" else (record.answer or "accept"), _where(record),
-                            checked)
-
-
-def _check(dataset: Dataset, docs: list[_NewDoc]) -> None:
-    """Validate sets not yet checked against their text, tokens and the dataset's labels."""
-    labels = dataset.entity_labels or None
-    polarities = dataset.stance_polarities or None
-    for doc in docs:
-        for new in doc.sets.values():
-            if new.checked:
-                continue
-            try:
-                validate(new.annotation, doc.record.text, labels=labels, polarities=polarities,
-                         bounds=TokenBounds.from_tokens(doc.record.tokens or []))
-            except SpanError as err:
-                raise ImportFailed(f"{new.where}, field {err}") from None
-
-
-def import_records(dataset: Dataset, records: Iterable[Record], *, user: User | None = None,
+def import_records(dataset: Dataset, records: Records, *, user: User | None = None,
                    target: str = "annotator", annotator: User | None = None, preannotate: bool = True,
-                   progress: Progress | None = None, phase: Phase | None = None) -> ImportResult:
-    """Import records into a dataset: all are validated before any is written; the caller commits.
+                   replace_sets: bool = False, progress: Progress | None = None,
+                   phase: Phase | None = None) -> ImportResult:
+    """Import records into a dataset: all are checked before any is written; the caller commits.
 
-    Annotated records keep their own tokens (or get the tokenizer's) and are never parsed; plain
-    texts are pre-annotated by the pipeline unless ``preannotate`` is off. ``phase(name, total)``
-    announces each stage and ``progress(done)`` reports within it.
+    ``records`` is a list, or a function giving the records afresh (read twice, in constant
+    memory); a one-off iterator is kept in memory. Annotated records keep their own tokens (or
+    get the tokenizer's) and are never parsed; plain texts are pre-annotated unless
+    ``preannotate`` is off. ``phase(name, total)`` announces each stage, ``progress(done)``
+    reports within it.
     """
-    with _gc_switched(on=False):  # see _gc_switched; on again once the records are freed
-        return _import(dataset, records, target=target, annotator=annotator,
-                       preannotate=preannotate, progress=progress, phase=phase)
+    with _gc_switched(on=False):  # see _gc_switched
+        result = ImportResult()
+        owners = Owners(target, annotator)
+        keep = KEEP_BYTES if callable(records) else 0 if isinstance(records, (list, tuple)) else None
+        if phase:
+            phase("checking", 0)
+        if keep is None:
+            records = iter(records)  # type: ignore[arg-type]  # a one-off iterable, read once
+        plan = check_records(dataset, _open(records), owners, replace_sets=replace_sets, preannotate=preannotate,
+                             keep_bytes=keep, progress=progress, tokenizer=_Tokenizer())
+        result.warnings = plan.warnings
+        again = plan.kept if plan.kept is not None else _open(records)
+        if phase:
+            phase("writing", plan.records)
+        write_records(dataset, again, plan, owners, result, preannotate=preannotate,
+                      tokenizer=_Tokenizer(), preannotator=_preannotator(dataset), progress=progress)
+        return result
 
 
-def _import(dataset: Dataset, records: Iterable[Record], *, target: str, annotator: User | None,
-            preannotate: bool, progress: Progress | None, phase: Phase | None) -> ImportResult:
-    """import_records' stages."""
-    result = ImportResult()
-    if phase:
-        phase("reading", 0)
-    docs = _collect(dataset, records, _Owners(target, annotator), result, progress)
-    pipeline = _tokenize(docs, preannotate)
-    _check(dataset, docs)
-    plain = [d for d in docs if not d.sets and preannotate]
-    if plain:
+def _open(records: Records) -> Iterable[Record]:
+    """The records to read once more."""
+    return records() if callable(records) else records
+
+
+class _Tokenizer:
+    """Token offsets of texts from the configured pipeline's tokenizer, loaded on first use."""
+
+    def __init__(self) -> None:
+        self.pipeline: Any = None
+
+    def __call__(self, text: str) -> list[tuple[int, int]]:
+        """The tokens of one text."""
+        if self.pipeline is None:
+            self.pipeline = load_pipeline(tokenizer_only=True)
+        return [(t.idx, t.idx + len(t)) for t in self.pipeline.make_doc(text)]
+
+
+def _preannotator(dataset: Dataset) -> Callable[[list[str]], Iterator[tuple[list[tuple[int, int]], Annotation]]]:
+    """A function running the pipeline over texts: each one's tokens and model annotation."""
+    config = current_app.config
+    labels, label_map = list(dataset.entity_labels), dataset.label_map or None
+
+    def run(texts: list[str]) -> Iterator[tuple[list[tuple[int, int]], Annotation]]:
+        from .. import nlp
+
+        pipeline = load_pipeline()
         with _gc_switched(on=True):  # spaCy leaves cyclic garbage
-            _preannotate(dataset, plain, pipeline, progress, phase)
-    if phase:
-        phase("writing", len(docs))
-    _write(dataset, docs, result)
-    return result
+            for pre, _ in nlp.preannotate(pipeline, [(t, None) for t in texts], labels=labels,
+                                          label_map=label_map, batch_size=int(config["SPACY_BATCH_SIZE"]),
+                                          n_process=int(config["SPACY_N_PROCESS"]),
+                                          cues_path=config["CUES_LEXICON"] or None,
+                                          stances_path=config["STANCE_LEXICON"] or None):
+                yield pre.tokens, pre.annotation
 
-
-def _tokenize(docs: list[_NewDoc], preannotate: bool) -> Any:
-    """Give tokenizer tokens to texts without any that will not be pre-annotated; the pipeline."""
-    untokenized = [d for d in docs if d.record.tokens is None]
-    if not untokenized:
-        return None
-    pipeline = load_pipeline()
-    from .. import nlp
-
-    for doc in untokenized:
-        if doc.sets or not preannotate:
-            doc.record.tokens = nlp.doc_tokens(pipeline.make_doc(doc.record.text))
-    return pipeline
+    return run
 
 
 @contextmanager
 def _gc_switched(*, on: bool) -> Iterator[None]:
     """Switch the cycle collector on or off for a block, then back to how it was.
 
-    Off for an import: records pile up and none is garbage, yet its full passes re-scan every
-    record read so far (0.2 s of 1.2 s for 1,000 annotated articles, benchmarks/bench_data.py)
-    and, switched on while they live, it would still scan them once they are freed.
+    Off for an import: records are not cyclic garbage, yet its full passes would re-scan every
+    live record (0.2 s of 1.2 s for 1,000 annotated articles, benchmarks/bench_data.py).
     Reference counting frees everything else as usual.
     """
     was_on = gc.isenabled()
@@ -255,43 +205,4 @@ def _gc_switched(*, on: bool) -> Iterator[None]:
             gc.disable()
 
 
-def _preannotate(dataset: Dataset, plain: list[_NewDoc], pipeline: Any, progress: Progress | None,
-                 phase: Phase | None) -> None:
-    """Run the pipeline over plain texts, giving each its tokens and a model set."""
-    if phase:
-        phase("pre-annotating", len(plain))
-    from .. import nlp
-
-    batches = nlp.preannotate(pipeline, [(d.record.text, d) for d in plain], labels=dataset.entity_labels,
-                              label_map=dataset.label_map or None,
-                              batch_size=int(current_app.config["SPACY_BATCH_SIZE"]),
-                              n_process=int(current_app.config["SPACY_N_PROCESS"]),
-                              cues_path=current_app.config["CUES_LEXICON"] or None,
-                              stances_path=current_app.config["STANCE_LEXICON"] or None)
-    for done, (pre, doc) in enumerate(batches, 1):
-        doc.record.tokens = pre.tokens
-        doc.sets[("model", None)] = _NewSet("model", None, pre.annotation, "submitted", None, "model")
-        if progress:
-            progress(done)
-
-
-def _write(dataset: Dataset, docs: list[_NewDoc], result: ImportResult) -> None:
-    """Bulk-insert documents, their sets and the sets' items; nothing is committed here."""
-    now = utcnow()
-    ids = insert_documents(dataset.id, [
-        {"dataset_id": dataset.id, "text": d.record.text, "meta": d.record.meta or {},
-         "content_hash": d.digest, "tokens": d.record.tokens or [], "created_at": now}
-        for d in docs])
-    set_rows = []
-    for doc in docs:
-        for new in doc.sets.values():
-            set_rows.append({"document_id": ids[doc.digest], "kind": new.kind, "user_id": new.user_id,
-                             "status": new.status, "answer": new.answer, "seeded": True, "version": 1,
-                             "created_at": now, "updated_at": now,
-                             "started_at": now, "submitted_at": now if new.status != "new" else None})
-            result.annotated += new.kind != "model"
-    set_ids = insert_sets(set_rows)
-    insert_items((set_ids[(ids[doc.digest], key[0], key[1])], new.annotation)
-                 for doc in docs for key, new in doc.sets.items())
-    result.imported = len(docs)
-    result.document_ids = [ids[d.digest] for d in docs]
+__all__ += ["Plan", "where_of"]

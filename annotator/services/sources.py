@@ -8,7 +8,7 @@ from pathlib import Path
 from ..formats import FormatError
 from ..formats.lines import DEFAULT_MAX_LINE_BYTES, JSONL_SUFFIXES, TEXT_SUFFIXES
 from ..formats.reader import read_tasks
-from .importer import ImportFailed, Record
+from .import_check import ImportFailed, Record
 
 
 def read_path(path: Path, *, labels: Sequence[str] | None = None,
@@ -21,13 +21,11 @@ def read_path(path: Path, *, labels: Sequence[str] | None = None,
     try:
         for source, task in read_tasks(path, labels=labels, polarities=polarities,
                                        max_line_bytes=max_line_bytes):
-            annotator_id = task.annotator_id
-            if annotator_id is None and isinstance(source.data.get("_annotator_id"), str):
-                annotator_id = source.data["_annotator_id"]  # doccano lines we exported carry it
             yield Record(text=task.text, meta=task.meta, tokens=task.tokens, annotation=task.annotation,
-                         annotator_id=annotator_id, answer=task.answer, status=task.status,
+                         annotator_id=task.annotator_id, answer=task.answer, status=task.status,
                          source=source.source, line=source.line, checked=labels is not None
-                         and task.annotation is not None and task.tokens is not None)
+                         and task.annotation is not None and task.tokens is not None,
+                         warnings=task.warnings)
     except FormatError as err:
         raise ImportFailed(str(err)) from None
 

@@ -6,7 +6,9 @@ import json
 import logging
 import secrets
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -15,7 +17,7 @@ from werkzeug.datastructures import FileStorage
 from ..db import db
 from ..formats.lines import JSONL_SUFFIXES, TEXT_SUFFIXES
 from ..models import Dataset, Job, User, utcnow
-from .importer import ImportFailed, import_records
+from .importer import ImportFailed, Record, import_records
 from .sources import count_records, read_path
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,7 @@ def upload_folder() -> Path:
 
 
 def save_upload(storage: FileStorage, *, dataset: Dataset, user: User, target: str = "file",
-                annotator: str | None = None) -> Job:
+                annotator: str | None = None, replace_sets: bool = False) -> Job:
     """Save an uploaded file and queue-ready Job row for it (the caller commits and enqueues)."""
     name = Path(storage.filename or "").name
     suffix = Path(name).suffix.lower()
@@ -43,7 +45,8 @@ def save_upload(storage: FileStorage, *, dataset: Dataset, user: User, target: s
         raise ImportFailed("choose the annotator whom the file's annotations belong to")
     path = upload_folder() / f"{secrets.token_hex(12)}{suffix}"
     storage.save(path)
-    payload = {"path": path.name, "name": name, "target": target, "annotator": annotator}
+    payload = {"path": path.name, "name": name, "target": target, "annotator": annotator,
+               "replace_sets": replace_sets}
     job = Job(kind="import", dataset_id=dataset.id, user_id=user.id, status="queued",
               payload=json.dumps(payload), message=f"{name}: waiting to start")
     db.session.add(job)
@@ -104,7 +107,7 @@ def run_import_job(job_id: int) -> None:
     path.unlink(missing_ok=True)
 
 
-def _import(job: Job, path: Path, payload: dict[str, str | None]) -> str:
+def _import(job: Job, path: Path, payload: dict[str, Any]) -> str:
     """Run the import itself; the caller commits or rolls back."""
     dataset = db.session.get(Dataset, job.dataset_id)
     if dataset is None:
@@ -115,11 +118,20 @@ def _import(job: Job, path: Path, payload: dict[str, str | None]) -> str:
         if annotator is None:
             raise ImportFailed(f"no user named {payload.get('annotator')!r}")
     reporter = _Reporter(job.id)
-    reporter.phase("reading", job.total)
-    records = read_path(path, labels=dataset.entity_labels or None,
-                        polarities=dataset.stance_polarities or None,
-                        max_line_bytes=int(current_app.config["MAX_LINE_BYTES"]))
+
+    def records() -> Iterator[Record]:
+        return read_path(path, labels=dataset.entity_labels or None, polarities=dataset.stance_polarities or None,
+                         max_line_bytes=int(current_app.config["MAX_LINE_BYTES"]))
+
     result = import_records(dataset, records, target="gold" if payload.get("target") == "gold" else "annotator",
-                            annotator=annotator, progress=reporter.progress, phase=reporter.phase)
-    return (f"Imported {result.imported} document(s) ({result.annotated} annotation set(s) from the "
-            f"file); skipped {result.skipped} already there.")
+                            annotator=annotator, replace_sets=bool(payload.get("replace_sets")),
+                            progress=reporter.progress, phase=reporter.phase)
+    return "\n".join([result.summary(), *_listed(result.warnings, payload["name"], path.name)])
+
+
+def _listed(warnings: list[str], name: str, stored: str, limit: int = 200) -> list[str]:
+    """Warnings for the job page, under the uploaded file's own name; at most ``limit`` of them."""
+    lines = [f"Warning: {w}".replace(stored, name) for w in warnings[:limit]]
+    if len(warnings) > limit:
+        lines.append(f"… and {len(warnings) - limit} more warning(s).")
+    return lines

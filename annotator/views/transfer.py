@@ -88,7 +88,8 @@ def upload(dataset_id: int) -> tuple[str, int] | BaseResponse:
     target = request.form.get("target", "file")
     try:
         job = save_upload(storage, dataset=dataset, user=current_user, target=target,
-                          annotator=request.form.get("annotator") or None)
+                          annotator=request.form.get("annotator") or None,
+                          replace_sets=request.form.get("replace_sets") == "on")
     except ImportFailed as err:
         flash(str(err), "error")
         return _upload_page(dataset_id, 400)

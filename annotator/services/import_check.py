@@ -1,0 +1,230 @@
+"""The import's first pass: check every record, holding only a few facts per text (flat memory)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..db import db
+from ..models import STATUSES, AnnotationSet, Dataset, Document, User, annotation_of, content_hash
+from ..spans import Annotation, SpanError, TokenBounds, validate
+from .bulk import SetKey
+
+Tokenizer = Callable[[str], list[tuple[int, int]]]
+FullKey = tuple[str, str, "int | None"]
+"""A set of the file: (text digest, kind, user id)."""
+
+
+class ImportFailed(ValueError):
+    """A record that cannot be imported; names the file, line and field."""
+
+
+@dataclass
+class Record:
+    """One document (or one annotation set of it) to import, with what the file said about it."""
+
+    text: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    tokens: list[tuple[int, int]] | None = None
+    annotation: Annotation | None = None
+    annotator_id: str | None = None
+    answer: str | None = None
+    source: str = "<input>"
+    line: int = 0
+    status: str | None = None
+    checked: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    """What the check found: which texts are new, which sets to skip or replace, the warnings."""
+
+    existing: dict[str, int]
+    records: int = 0
+    annotated: set[str] = field(default_factory=set)
+    same: set[FullKey] = field(default_factory=set)
+    replace: dict[FullKey, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    skipped: int = 0
+    kept: list[Record] | None = None
+
+
+def where_of(record: Record) -> str:
+    """File and line of a record, for messages."""
+    return f"{record.source}, line {record.line}" if record.line else record.source
+
+
+def status_of(record: Record, kind: str) -> str:
+    """The status a set gets: the file's, else reviewed for gold and submitted for others."""
+    if record.status in STATUSES:
+        return str(record.status)
+    return "reviewed" if kind == "gold" else "submitted"
+
+
+class Owners:
+    """Decides whose annotation set each imported annotation becomes."""
+
+    def __init__(self, target: str, annotator: User | None) -> None:
+        self.target, self.annotator = target, annotator
+        self.users: dict[str, int | None] = {}
+
+    def key(self, record: Record) -> SetKey:
+        """(kind, user id) of the set a record's annotation goes to."""
+        if record.annotator_id == "model":
+            return ("model", None)
+        if self.target == "gold":
+            return ("gold", None)
+        if self.annotator is not None:
+            return ("annotator", self.annotator.id)
+        if record.annotator_id == "gold":
+            return ("gold", None)
+        name = record.annotator_id
+        if name is None:
+            raise ImportFailed(f"{where_of(record)}, field _annotator_id: is missing; say whose "
+                               "annotations these are: an annotator or gold (--annotator NAME or --as gold)")
+        if name not in self.users:
+            self.users[name] = db.session.scalar(sa.select(User.id).where(User.name == name))
+        if self.users[name] is None:
+            raise ImportFailed(f"{where_of(record)}, field _annotator_id: no user named {name!r}; "
+                               "create the user, or choose an annotator or gold (--annotator NAME or --as gold)")
+        return ("annotator", self.users[name])
+
+    def name(self, key: SetKey) -> str:
+        """How a message names a set's owner."""
+        if key[0] != "annotator":
+            return f"the {key[0]} set"
+        return f"{db.session.scalar(sa.select(User.name).where(User.id == key[1]))!r}'s set"
+
+
+def check_one(record: Record, tokens: list[tuple[int, int]], dataset: Dataset) -> None:
+    """The one item check (spans.validate) against the text's tokens and the dataset's vocabulary."""
+    assert record.annotation is not None
+    try:
+        validate(record.annotation, record.text, labels=dataset.entity_labels or None,
+                 polarities=dataset.stance_polarities or None, bounds=TokenBounds.from_tokens(tokens))
+    except SpanError as err:
+        raise ImportFailed(f"{where_of(record)}, field {err}") from None
+
+
+def stored_tokens(document_id: int) -> list[tuple[int, int]]:
+    """A stored document's tokens as pairs."""
+    raw = db.session.scalar(sa.select(Document.tokens).where(Document.id == document_id)) or []
+    return [(int(s), int(e)) for s, e in raw]
+
+
+def _estimate(record: Record) -> int:
+    """Rough bytes a kept record holds (text, token pairs, items)."""
+    items = 0 if record.annotation is None else (
+        len(record.annotation.entities) + len(record.annotation.quotes) + len(record.annotation.stances))
+    return 2 * len(record.text) + 120 * len(record.tokens or ()) + 400 * items + 500
+
+
+class _Checker:
+    """State of the first pass."""
+
+    def __init__(self, dataset: Dataset, owners: Owners, *, replace_sets: bool, tokenizer: Tokenizer) -> None:
+        self.dataset, self.owners, self.replace_sets, self.tokenize = dataset, owners, replace_sets, tokenizer
+        self.plan = Plan(existing=dict(db.session.execute(
+            sa.select(Document.content_hash, Document.id).where(Document.dataset_id == dataset.id)).all()))
+        self.seen: dict[FullKey, str] = {}
+        self.texts: set[str] = set()
+        self.changed: set[str] = set()
+        self._doc: tuple[int, list[tuple[int, int]], dict[SetKey, int]] | None = None
+
+    def record(self, record: Record) -> None:
+        """Check one record."""
+        if not isinstance(record.text, str) or not record.text.strip():
+            raise ImportFailed(f"{where_of(record)}, field text: is missing or empty")
+        digest = content_hash(record.text)
+        self.plan.warnings.extend(f"{where_of(record)}: {w}" for w in record.warnings)
+        if record.annotation is None:
+            self.plan.skipped += digest in self.texts or digest in self.plan.existing
+        else:
+            self._set(record, digest)
+        self.texts.add(digest)
+
+    def _set(self, record: Record, digest: str) -> None:
+        """Check a record's annotation set: owner, one per owner, the item check."""
+        key = self.owners.key(record)
+        full = (digest, *key)
+        if full in self.seen:
+            raise ImportFailed(f"{where_of(record)}: a second annotation set of this text for the same "
+                               f"owner ({key[0]}); the first is at {self.seen[full]}")
+        self.seen[full] = where_of(record)
+        self.plan.annotated.add(digest)
+        doc_id = self.plan.existing.get(digest)
+        if doc_id is None:
+            if record.tokens is None:
+                record.tokens = self.tokenize(record.text)
+                record.checked = False
+            if not record.checked:
+                check_one(record, record.tokens, self.dataset)
+            return
+        self._on_existing(record, doc_id, key, full)
+
+    def _on_existing(self, record: Record, doc_id: int, key: SetKey, full: FullKey) -> None:
+        """A set for a document already in the dataset: checked against its tokens; new, same or replaced."""
+        tokens, sets = self._stored(doc_id)
+        if not record.checked or record.tokens != tokens:
+            check_one(record, tokens, self.dataset)
+        record.tokens = None  # the document keeps its own
+        set_id = sets.get(key)
+        if set_id is None:
+            self.changed.add(full[0])
+        elif _same(annotation_of(set_id), record.annotation):
+            self.plan.same.add(full)
+        elif self.replace_sets:
+            self.plan.replace[full] = set_id
+            self.changed.add(full[0])
+        else:
+            raise ImportFailed(f"{where_of(record)}: document {doc_id} already has {self.owners.name(key)}, "
+                               "which differs from this one; nothing was changed. To replace such sets, "
+                               "import again with --replace-sets (on the web: 'replace existing sets')")
+
+    def _stored(self, doc_id: int) -> tuple[list[tuple[int, int]], dict[SetKey, int]]:
+        """A stored document's tokens and sets, cached for consecutive records of one text."""
+        if self._doc is None or self._doc[0] != doc_id:
+            sets = {(kind, user): id_ for id_, kind, user in db.session.execute(
+                sa.select(AnnotationSet.id, AnnotationSet.kind, AnnotationSet.user_id)
+                .where(AnnotationSet.document_id == doc_id))}
+            self._doc = (doc_id, stored_tokens(doc_id), sets)
+        return self._doc[1], self._doc[2]
+
+    def finish(self) -> Plan:
+        """The plan, with texts already there that gain nothing counted as skipped."""
+        touched = {digest for digest, *_ in self.seen if digest in self.plan.existing}
+        self.plan.skipped += len(touched - self.changed)
+        return self.plan
+
+
+def _same(stored: Annotation, given: Annotation | None) -> bool:
+    """Whether two annotations hold the same items, whatever their order."""
+    if given is None:
+        return False
+    return all(sorted(map(repr, getattr(stored, layer))) == sorted(map(repr, getattr(given, layer)))
+               for layer in ("entities", "quotes", "stances"))
+
+
+def check_records(dataset: Dataset, records: Iterable[Record], owners: Owners, *, replace_sets: bool,
+                  preannotate: bool, keep_bytes: int | None, progress: Callable[[int], None] | None,
+                  tokenizer: Tokenizer) -> Plan:
+    """First pass: check every record; keep them (plan.kept) while they fit in ``keep_bytes`` (None: all)."""
+    checker = _Checker(dataset, owners, replace_sets=replace_sets, tokenizer=tokenizer)
+    kept: list[Record] | None = [] if keep_bytes != 0 else None
+    size = 0
+    for n, record in enumerate(records, 1):
+        checker.record(record)
+        if kept is not None:
+            kept.append(record)
+            size += _estimate(record) if keep_bytes is not None else 0
+            if keep_bytes is not None and size > keep_bytes:
+                kept = None  # too many to hold: the write pass reads them again
+        if progress and n % 100 == 0:
+            progress(n)
+        checker.plan.records = n
+    checker.plan.kept = kept
+    return checker.finish()

@@ -1,0 +1,137 @@
+"""The import's second pass: write documents, sets and items a batch at a time (nothing committed)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from ..db import db
+from ..models import ITEM_MODELS, AnnotationSet, Dataset, content_hash, utcnow
+from ..spans import Annotation
+from .bulk import insert_documents, insert_items, insert_sets
+from .import_check import FullKey, Owners, Plan, Record, check_one, status_of, stored_tokens
+
+if TYPE_CHECKING:
+    from .importer import ImportResult
+
+BATCH = 500
+Preannotator = Callable[[list[str]], Iterator[tuple[list[tuple[int, int]], Annotation]]]
+
+
+def _batches(records: Iterable[Record]) -> Iterator[list[Record]]:
+    iterator = iter(records)
+    while batch := list(islice(iterator, BATCH)):
+        yield batch
+
+
+class _Writer:
+    """State of the second pass: the documents written so far, by text digest."""
+
+    def __init__(self, dataset: Dataset, plan: Plan, owners: Owners, result: ImportResult, *,
+                 preannotate: bool, tokenizer: Callable[[str], list[tuple[int, int]]],
+                 preannotator: Preannotator) -> None:
+        self.dataset, self.plan, self.owners, self.result = dataset, plan, owners, result
+        self.preannotate, self.tokenize, self.preannotator = preannotate, tokenizer, preannotator
+        self.written: dict[str, int] = {}
+        self.tokens: dict[int, list[tuple[int, int]]] = {}  # of this batch's new documents
+        self.now = utcnow()
+
+    def batch(self, records: list[Record]) -> None:
+        """Write one batch: its new documents (pre-annotated when plain), then its sets."""
+        digests = [content_hash(r.text) for r in records]
+        sets = self._documents(records, digests)
+        for record, digest in zip(records, digests):
+            if record.annotation is not None:
+                self._set(record, digest, sets)
+        self._insert_sets(sets)
+
+    def _documents(self, records: list[Record], digests: list[str]) -> list[tuple[int, str, Any, Annotation]]:
+        """Insert the batch's new documents; the model sets of plain texts pre-annotated here."""
+        new: dict[str, Record] = {}
+        for record, digest in zip(records, digests):
+            if digest not in self.written and digest not in self.plan.existing and digest not in new:
+                new[digest] = record
+        plain = [d for d in new if d not in self.plan.annotated and self.preannotate]
+        model: dict[str, Annotation] = {}
+        for digest, (pre_tokens, annotation) in zip(plain, self.preannotator([new[d].text for d in plain])):
+            new[digest].tokens, model[digest] = pre_tokens, annotation
+        tokens = {d: r.tokens if r.tokens is not None else self.tokenize(r.text) for d, r in new.items()}
+        ids = insert_documents(self.dataset.id, [
+            {"dataset_id": self.dataset.id, "text": r.text, "meta": r.meta or {}, "content_hash": d,
+             "tokens": tokens[d], "created_at": self.now} for d, r in new.items()])
+        self.written.update(ids)
+        self.tokens = {ids[d]: tokens[d] for d in new}
+        return [(ids[d], "model", None, model[d]) for d in plain]
+
+    def _set(self, record: Record, digest: str, sets: list[tuple[int, str, Any, Annotation]]) -> None:
+        """Plan one set of the file: new, replacing, or the same as the stored one (skipped)."""
+        kind, user_id = self.owners.key(record)
+        full: FullKey = (digest, kind, user_id)
+        if full in self.plan.same:
+            return
+        assert record.annotation is not None
+        doc_id = self.written.get(digest) or self.plan.existing[digest]
+        if digest in self.written and record.tokens is not None:
+            tokens = self.tokens.get(doc_id) or stored_tokens(doc_id)
+            if record.tokens != tokens:  # an earlier record of this text gave other tokens
+                check_one(record, tokens, self.dataset)
+        if full in self.plan.replace:
+            self._replace(self.plan.replace[full], record, kind)
+        else:
+            sets.append((doc_id, kind, user_id, record))  # type: ignore[arg-type]
+            self.result.added += digest in self.plan.existing
+        self.result.annotated += kind != "model"
+
+    def _replace(self, set_id: int, record: Record, kind: str) -> None:
+        """Replace a stored set's items and status with the file's (same set id, next version)."""
+        for model in ITEM_MODELS.values():
+            db.session.execute(sa.delete(model).where(model.set_id == set_id))
+        status = status_of(record, kind)
+        db.session.execute(sa.update(AnnotationSet).where(AnnotationSet.id == set_id).values(
+            status=status, answer=record.answer or "accept", updated_at=self.now,
+            version=AnnotationSet.version + 1, submitted_at=self.now if status != "new" else None))
+        assert record.annotation is not None
+        insert_items([(set_id, record.annotation)])
+        self.result.replaced += 1
+
+    def _insert_sets(self, sets: list[tuple[int, str, Any, Any]]) -> None:
+        """Insert new sets (model sets carry an Annotation, the file's a Record) and their items."""
+        rows = []
+        for doc_id, kind, user_id, source in sets:
+            given = isinstance(source, Record)
+            status = status_of(source, kind) if given else "submitted"
+            answer = None if kind == "model" else (source.answer or "accept")
+            rows.append({"document_id": doc_id, "kind": kind, "user_id": user_id, "status": status,
+                         "answer": answer, "seeded": True, "version": 1, "created_at": self.now,
+                         "updated_at": self.now, "started_at": self.now,
+                         "submitted_at": self.now if status != "new" else None})
+        ids = insert_sets(rows) if rows else {}
+        insert_items((ids[(doc_id, kind, user_id)], _annotation(source)) for doc_id, kind, user_id, source in sets)
+
+
+def _annotation(source: Record | Annotation) -> Annotation:
+    """A new set's items: the file's record's, or the model's annotation."""
+    if isinstance(source, Record):
+        assert source.annotation is not None
+        return source.annotation
+    return source
+
+
+def write_records(dataset: Dataset, records: Iterable[Record], plan: Plan, owners: Owners,
+                  result: ImportResult, *, preannotate: bool, tokenizer: Callable[[str], list[tuple[int, int]]],
+                  preannotator: Preannotator, progress: Callable[[int], None] | None) -> None:
+    """Second pass: write every record a batch at a time; the caller commits or rolls back."""
+    writer = _Writer(dataset, plan, owners, result, preannotate=preannotate, tokenizer=tokenizer,
+                     preannotator=preannotator)
+    done = 0
+    for batch in _batches(records):
+        writer.batch(batch)
+        done += len(batch)
+        if progress:
+            progress(done)
+    result.imported = len(writer.written)
+    result.document_ids = list(writer.written.values())
+    result.skipped = plan.skipped
