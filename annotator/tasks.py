@@ -9,11 +9,12 @@ from huey import Huey
 from . import jobs
 
 import_file: Any = None
+export_file: Any = None
 
 
 def register(huey: Huey) -> None:
     """Declare the tasks on a Huey instance."""
-    global import_file
+    global import_file, export_file
 
     @huey.task()
     def _import_file(job_id: int) -> None:
@@ -22,4 +23,12 @@ def register(huey: Huey) -> None:
         with jobs.app_for_task().app_context():
             run_import_job(job_id)
 
+    @huey.task()
+    def _export_file(job_id: int) -> None:
+        from .services.export_jobs import run_export_job
+
+        with jobs.app_for_task().app_context():
+            run_export_job(job_id)
+
     import_file = _import_file
+    export_file = _export_file

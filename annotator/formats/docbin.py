@@ -186,11 +186,13 @@ class DocBinWriter:
     so it is refused (FormatError) past ``file_bytes``.
     """
 
-    def __init__(self, path: str | Path, *, shard_size: int = SHARD_DOCS,
-                 shard_bytes: int = SHARD_BYTES, file_bytes: int = FILE_BYTES) -> None:
+    def __init__(self, path: str | Path, *, shard_size: int | None = None,
+                 shard_bytes: int | None = None, file_bytes: int | None = None) -> None:
         self.path = Path(path)
         self.sharded = self.path.is_dir() or self.path.suffix != ".spacy"
-        self.shard_size, self.shard_bytes, self.file_bytes = shard_size, shard_bytes, file_bytes
+        self.shard_size = shard_size or SHARD_DOCS
+        self.shard_bytes = shard_bytes or SHARD_BYTES
+        self.file_bytes = file_bytes or FILE_BYTES
         self.written: list[Path] = []
         self.count = 0
         self._bin = _DocBin()
@@ -247,8 +249,9 @@ def export_docs(rows: Iterable[ExportRow], skip: Callable[[ExportRow, FormatErro
 
 
 def docbin_file(rows: Iterable[ExportRow], skip: Callable[[ExportRow, FormatError], None], *,
-                limit: int = FILE_BYTES) -> Iterator[bytes]:
-    """The bytes of one .spacy file; FormatError past ``limit`` (use write_docbin_folder)."""
+                limit: int | None = None) -> Iterator[bytes]:
+    """The bytes of one .spacy file; FormatError past ``limit`` (FILE_BYTES; see write_docbin)."""
+    limit = limit or FILE_BYTES
     docbin = _DocBin()
     for doc in export_docs(rows, skip):
         docbin.add(doc)

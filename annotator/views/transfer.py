@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import re
+import secrets
+from collections.abc import Iterator
 
 import sqlalchemy as sa
 from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template,
-                   request, stream_with_context, url_for)
+                   request, send_file, stream_with_context, url_for)
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
@@ -14,9 +15,10 @@ from werkzeug.wrappers import Response as BaseResponse
 from .. import tasks
 from ..db import db
 from ..formats import FormatError
-from ..formats.registry import FORMATS, Format, writer_of
+from ..formats.registry import FORMATS, writer_of
 from ..models import Dataset, Job, User
-from ..services.exporter import ONLY, ONLY_HELP, export_stream, gold_counts
+from ..services.export_jobs import create_export_job, download_name, export_file, export_folder
+from ..services.exporter import ONLY, ONLY_HELP, export_stream, export_to_path, gold_counts
 from ..services.importer import ImportFailed
 from ..services.uploads import save_upload
 from .access import admin_required, get_dataset, reviewer_required
@@ -34,31 +36,63 @@ def _export_choices() -> dict[str, object]:
     return {"export_formats": writable, "export_only": ONLY_HELP, "export_counts": export_counts}
 
 
-def _filename(name: str, only: str, fmt: Format) -> str:
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "dataset"
-    return f"{slug}-{only}{fmt.suffix}"
 
 
-@bp.route("/datasets/<int:dataset_id>/export")
+@bp.route("/datasets/<int:dataset_id>/export", methods=["GET", "POST"])
 @reviewer_required
 def export(dataset_id: int) -> BaseResponse:
-    """Download a dataset's annotation sets in any registered format, streamed."""
+    """POST: export in the background to a file (the job page offers it); GET: stream it now (scripts)."""
     dataset = get_dataset(dataset_id)
-    only = request.args.get("only", "gold")
+    values = request.form if request.method == "POST" else request.args
+    only = values.get("only", "gold")
     try:
-        fmt = writer_of(request.args.get("format", "annotator"))
+        fmt = writer_of(values.get("format", "annotator"))
+        if request.method == "POST":
+            job = create_export_job(dataset, current_user, fmt=fmt.name, only=only)
+            db.session.commit()
+            tasks.export_file(job.id)
+            return redirect(url_for("transfer.job", job_id=job.id))
+        if only not in ONLY:
+            raise FormatError(f"must be one of {', '.join(ONLY)}", field="only")
     except FormatError as err:
         abort(400, str(err))
-    if only not in ONLY:
-        abort(400, f"only must be one of {', '.join(ONLY)}.")
-    headers = {"Content-Disposition": f'attachment; filename="{_filename(dataset.name, only, fmt)}"'}
+    headers = {"Content-Disposition": f'attachment; filename="{download_name(dataset.name, only, fmt.name)}"'}
+    if fmt.name == "spacy":
+        return _spacy_now(dataset, only, headers)
     chunks = export_stream(dataset, fmt=fmt.name, only=only)
-    if fmt.name == "spacy":  # one binary blob, refused past its size limit before anything is sent
-        try:
-            chunks = iter([b"".join(chunks)])
-        except FormatError as err:
-            abort(422, str(err))
     return Response(stream_with_context(chunks), mimetype=fmt.media_type, headers=headers)
+
+
+def _spacy_now(dataset: Dataset, only: str, headers: dict[str, str]) -> BaseResponse:
+    """A .spacy file written to disk first (never held in memory), then streamed and removed."""
+    path = export_folder() / f"{secrets.token_hex(12)}.spacy"
+    try:
+        export_to_path(dataset, path, fmt="spacy", only=only)
+    except FormatError as err:
+        path.unlink(missing_ok=True)
+        abort(422, f"{err} On the dataset page, the download of a spaCy export this large is a tar of shards.")
+
+    def chunks() -> Iterator[bytes]:
+        try:
+            with path.open("rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    yield chunk
+        finally:
+            path.unlink(missing_ok=True)
+
+    return Response(chunks(), mimetype="application/octet-stream", headers=headers)
+
+
+@bp.route("/jobs/<int:job_id>/download")
+@login_required
+def download(job_id: int) -> BaseResponse:
+    """The file a finished export job wrote, streamed from disk."""
+    found = export_file(_get_job(job_id))
+    if found is None:
+        abort(404, "This job has no file to download (not an export, not finished, or removed after a day).")
+    path, name = found
+    return send_file(path, as_attachment=True, download_name=name,
+                     mimetype="application/x-tar" if name.endswith(".tar") else None)
 
 
 def _upload_page(dataset_id: int, status: int = 200) -> tuple[str, int]:
@@ -110,7 +144,8 @@ def _get_job(job_id: int) -> Job:
 def job(job_id: int) -> str:
     """A job's progress page; upload.js polls the JSON endpoint."""
     found = _get_job(job_id)
-    return render_template("transfer/job.html", job=found, dataset=get_dataset(found.dataset_id or 0))
+    return render_template("transfer/job.html", job=found, dataset=get_dataset(found.dataset_id or 0),
+                           download=export_file(found) is not None)
 
 
 @bp.route("/api/jobs/<int:job_id>")
@@ -119,5 +154,8 @@ def job_status(job_id: int) -> BaseResponse:
     """A job's status and progress as JSON."""
     found = _get_job(job_id)
     db.session.refresh(found)
-    return jsonify(found.to_dict())
+    data = found.to_dict()
+    if export_file(found) is not None:
+        data["download"] = url_for("transfer.download", job_id=found.id)
+    return jsonify(data)
 

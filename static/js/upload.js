@@ -1,4 +1,5 @@
-// Polls an import job's status and moves the progress bar until the job is done or failed.
+// Polls an import or export job's status and moves the progress bar until the job is done or failed;
+// a finished export shows its download link.
 const box = document.getElementById("job");
 const FINISHED = new Set(["done", "failed"]);
 
@@ -10,6 +11,7 @@ function show(job) {
   document.getElementById("job-count").textContent = `${job.done} / ${job.total}`;
   document.getElementById("job-message").textContent = job.message;
   box.dataset.status = job.status;
+  if (job.download) document.getElementById("job-download").hidden = false;
 }
 
 async function poll() {

@@ -91,6 +91,7 @@ EXPECTED: dict[str, list[Case]] = {
     "transfer.export": [c("LFOO")],
     "transfer.upload": [c("LFFO")],
     "transfer.job": [c("LFFO")],
+    "transfer.download": [c("LFFN")],  # the fixture job is an import: no file
     "transfer.job_status": [c("LFFO")],
 }
 

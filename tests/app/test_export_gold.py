@@ -63,3 +63,45 @@ def test_one_bad_document_is_named_and_the_rest_exported(runner, tmp_path: Path)
     assert f"document {bad.id} (gold)" in result.output and "tokens leave out" in result.output
     assert "Exported 1 annotation set(s); left out 1" in result.output
     assert [d.text for d in DocBin().from_disk(tmp_path / "x.spacy").get_docs(NLP.vocab)] == [OTHER]
+
+
+def test_page_export_runs_as_a_job_and_the_file_streams_from_disk(app: Flask, admin_client: FlaskClient,
+                                                                  monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    two_gold_documents()
+    dataset_id = db.session.scalar(sa.select(Document.dataset_id))
+    response = admin_client.post(f"/datasets/{dataset_id}/export", data={"format": "jsonl", "only": "gold-drafts"})
+    assert response.status_code == 302
+    job_page = admin_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Exporting from news" in job_page and "Exported 2 annotation set(s)." in job_page
+    status = admin_client.get(response.headers["Location"].replace("/jobs/", "/api/jobs/")).get_json()
+    download = admin_client.get(status["download"])
+    assert download.status_code == 200 and download.is_streamed  # send_file: read from the file as it goes
+    assert 'filename=news-gold-drafts.jsonl' in download.headers["Content-Disposition"]
+    assert [json.loads(line)["text"] for line in download.get_data(as_text=True).splitlines()] == [TEXT, OTHER]
+    download.close()
+
+
+def test_a_spacy_export_too_large_for_one_file_becomes_a_tar_of_shards(app: Flask, admin_client: FlaskClient,
+                                                                       monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import io
+    import tarfile
+
+    from annotator.formats import docbin
+
+    two_gold_documents()
+    monkeypatch.setattr(docbin, "FILE_BYTES", 10)
+    monkeypatch.setattr(docbin, "SHARD_DOCS", 1)
+    dataset_id = db.session.scalar(sa.select(Document.dataset_id))
+    assert admin_client.get(f"/datasets/{dataset_id}/export?format=spacy").status_code == 422
+    response = admin_client.post(f"/datasets/{dataset_id}/export", data={"format": "spacy", "only": "gold-drafts"})
+    status = admin_client.get(response.headers["Location"].replace("/jobs/", "/api/jobs/")).get_json()
+    assert status["status"] == "done", status
+    download = admin_client.get(status["download"])
+    assert 'filename=news-gold-drafts.spacy.tar' in download.headers["Content-Disposition"]
+    with tarfile.open(fileobj=io.BytesIO(download.get_data())) as tar:
+        names = sorted(m.name for m in tar.getmembers() if m.isfile())
+        texts = [d.text for name in names
+                 for d in DocBin().from_bytes(tar.extractfile(name).read()).get_docs(NLP.vocab)]  # type: ignore[union-attr]
+    download.close()
+    assert names == ["news-gold-drafts/news-gold-drafts-000.spacy", "news-gold-drafts/news-gold-drafts-001.spacy"]
+    assert texts == [TEXT, OTHER]
