@@ -50,6 +50,7 @@ class Plan:
     replace: dict[FullKey, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     skipped: int = 0
+    plain: int = 0
     kept: list[Record] | None = None
 
 
@@ -198,6 +199,7 @@ class _Checker:
         """The plan, with texts already there that gain nothing counted as skipped."""
         touched = {digest for digest, *_ in self.seen if digest in self.plan.existing}
         self.plan.skipped += len(touched - self.changed)
+        self.plan.plain = len(self.texts - self.plan.annotated - self.plan.existing.keys())
         return self.plan
 
 

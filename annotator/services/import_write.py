@@ -62,7 +62,7 @@ class _Writer:
         ids = insert_documents(self.dataset.id, [
             {"dataset_id": self.dataset.id, "text": r.text, "meta": r.meta or {}, "content_hash": d,
              "tokens": tokens[d], "created_at": self.now} for d, r in new.items()])
-        self.written.update(ids)
+        self.written.update((d, ids[d]) for d in new)  # in file order
         self.tokens = {ids[d]: tokens[d] for d in new}
         return [(ids[d], "model", None, model[d]) for d in plain]
 

@@ -138,8 +138,8 @@ def import_records(dataset: Dataset, records: Records, *, user: User | None = No
                              keep_bytes=keep, progress=progress, tokenizer=_Tokenizer())
         result.warnings = plan.warnings
         again = plan.kept if plan.kept is not None else _open(records)
-        if phase:
-            phase("writing", plan.records)
+        if phase:  # plain texts are pre-annotated as they are written, a batch at a time
+            phase("pre-annotating and writing" if plan.plain and preannotate else "writing", plan.records)
         write_records(dataset, again, plan, owners, result, preannotate=preannotate,
                       tokenizer=_Tokenizer(), preannotator=_preannotator(dataset), progress=progress)
         return result

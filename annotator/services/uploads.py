@@ -54,29 +54,50 @@ def save_upload(storage: FileStorage, *, dataset: Dataset, user: User, target: s
     return job
 
 
-class _Reporter:
-    """Writes a job's progress at most twice a second, only while nothing else is pending."""
+def _progress_file(job_id: int) -> Path:
+    """Where a running import notes its progress once its own rows are pending (no commits then)."""
+    return upload_folder() / f"job-{job_id}.progress.json"
 
-    def __init__(self, job_id: int) -> None:
-        self.job_id = job_id
+
+def live_progress(job: Job) -> dict[str, Any]:
+    """A running import's latest progress from its progress file; nothing when there is none."""
+    path = _progress_file(job.id)
+    if job.status != "running" or not path.exists():
+        return {}
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return {}
+
+
+class _Reporter:
+    """Notes a job's progress at most twice a second: on the Job row while nothing is pending, then
+    (while the import's own rows are pending and a commit would write them) in a progress file."""
+
+    def __init__(self, job_id: int, total: int) -> None:
+        self.job_id, self.total = job_id, total
         self.stage = ""
         self.last = 0.0
+        self.pending = False
 
     def phase(self, name: str, total: int) -> None:
-        self.stage = name
-        if name != "writing":  # the import's own rows are pending from here on: no commits
-            self._save(0, total)
+        self.stage, self.total = name, total or self.total
+        self.pending = self.pending or "writing" in name
+        self._save(0)
 
     def progress(self, done: int) -> None:
-        if self.stage != "writing" and time.monotonic() - self.last > 0.5:
-            self._save(done, None)
+        if time.monotonic() - self.last > 0.5:
+            self._save(done)
 
-    def _save(self, done: int, total: int | None) -> None:
-        values: dict[str, object] = {"done": done, "message": f"{self.stage}…"}
-        if total:
-            values["total"] = total
-        db.session.execute(sa.update(Job).where(Job.id == self.job_id).values(**values))
-        db.session.commit()
+    def _save(self, done: int) -> None:
+        values: dict[str, Any] = {"done": done, "total": self.total, "message": f"{self.stage}…"}
+        if self.pending:
+            path = _progress_file(self.job_id)
+            path.with_suffix(".tmp").write_text(json.dumps(values), encoding="utf-8")
+            path.with_suffix(".tmp").replace(path)
+        else:
+            db.session.execute(sa.update(Job).where(Job.id == self.job_id).values(**values))
+            db.session.commit()
         self.last = time.monotonic()
 
 
@@ -105,6 +126,7 @@ def run_import_job(job_id: int) -> None:
         job.done = job.total
     db.session.commit()
     path.unlink(missing_ok=True)
+    _progress_file(job_id).unlink(missing_ok=True)
 
 
 def _import(job: Job, path: Path, payload: dict[str, Any]) -> str:
@@ -117,7 +139,7 @@ def _import(job: Job, path: Path, payload: dict[str, Any]) -> str:
         annotator = db.session.scalar(sa.select(User).where(User.name == payload.get("annotator")))
         if annotator is None:
             raise ImportFailed(f"no user named {payload.get('annotator')!r}")
-    reporter = _Reporter(job.id)
+    reporter = _Reporter(job.id, job.total)
 
     def records() -> Iterator[Record]:
         return read_path(path, labels=dataset.entity_labels or None, polarities=dataset.stance_polarities or None,

@@ -20,7 +20,7 @@ from ..models import Dataset, Job, User
 from ..services.export_jobs import create_export_job, download_name, export_file, export_folder
 from ..services.exporter import ONLY, ONLY_HELP, export_stream, export_to_path, gold_counts
 from ..services.importer import ImportFailed
-from ..services.uploads import save_upload
+from ..services.uploads import live_progress, save_upload
 from .access import admin_required, get_dataset, reviewer_required
 
 bp = Blueprint("transfer", __name__)
@@ -154,7 +154,7 @@ def job_status(job_id: int) -> BaseResponse:
     """A job's status and progress as JSON."""
     found = _get_job(job_id)
     db.session.refresh(found)
-    data = found.to_dict()
+    data = {**found.to_dict(), **live_progress(found)}
     if export_file(found) is not None:
         data["download"] = url_for("transfer.download", job_id=found.id)
     return jsonify(data)
