@@ -9,7 +9,7 @@ import { Backup } from "./backup.js";
 import { Panels } from "./panels.js";
 import { cycle, holderCandidates, nounPhrase, speakerCandidates, targetCandidates } from "./candidates.js";
 import { keyName, readKeyMap } from "./keys.js";
-import { replayOps } from "./merge.js";
+import { dropDeadLinks, replayOps } from "./merge.js";
 
 const SAVE_TEXT = {
   saved: "Saved", saving: "Saving…", conflict: "Conflict: your edits are kept", offline: "Offline: retrying, your edits are kept",
@@ -64,14 +64,24 @@ export class Editor {
 
   edit(ops) {
     if (!ops.length) return;
-    this.history.record(ops, this.applyOps(ops));
+    const { applied, inverse } = this.applyOps(ops);
+    this.history.record(applied, inverse);
   }
 
+  /** Apply ops (links to entities that are gone, e.g. after a merge, are dropped); queue them; redraw. */
   applyOps(ops) {
-    const inverse = ops.map((op) => this.store.apply(op)).reverse();
-    this.queue.push(ops);
-    this.redraw(ops.concat(inverse));
-    return inverse;
+    const applied = [], inverse = [];
+    let dropped = 0;
+    for (const op of ops) {
+      const fixed = dropDeadLinks(this.store, op);
+      dropped += fixed.dropped;
+      applied.push(fixed.op);
+      inverse.unshift(this.store.apply(fixed.op));
+    }
+    this.queue.push(applied);
+    this.redraw(applied.concat(inverse));
+    if (dropped) this.message(`${dropped} link(s) to entities that no longer exist were dropped.`);
+    return { applied, inverse };
   }
 
   /** Re-render only what these ops touch: their paragraphs and list rows. */
