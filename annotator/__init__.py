@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from . import config, db
-from .extensions import csrf, login_manager, migrate
+from .extensions import csrf, login_manager
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -40,7 +40,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
 
     db.init_app(app)
-    migrate.init_app(app, db.db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
-from flask.cli import FlaskGroup, routes_command, shell_command
+from flask import Flask, g
+from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 
 
 def _create_app() -> Flask:
@@ -19,6 +19,25 @@ def main() -> None:
     """The console script."""
 
 
+class MigrationsGroup(click.Group):
+    """`annotator db ...`: Flask-Migrate's commands, imported (with Alembic) only when one runs."""
+
+    def _migrate_commands(self, ctx: click.Context) -> click.Group:
+        from flask.cli import ScriptInfo
+        from flask_migrate.cli import db as migrate_group
+
+        from ..extensions import init_migrate
+
+        init_migrate(ctx.ensure_object(ScriptInfo).load_app())
+        return migrate_group
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self._migrate_commands(ctx).list_commands(ctx))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return self._migrate_commands(ctx).get_command(ctx, cmd_name)
+
+
 def register_commands(app: Flask) -> None:
     """Attach our commands to the app's CLI (also used by `flask --app annotator`)."""
     from .agreement import agreement_group
@@ -30,3 +49,13 @@ def register_commands(app: Flask) -> None:
     for command in (user, import_command, export_command, demo_command, run_command, assign_command,
                     agreement_group, shell_command, routes_command):
         app.cli.add_command(command)
+    app.cli.add_command(MigrationsGroup(
+        "db", callback=_migrations_options, help="Database migrations (Flask-Migrate: upgrade, downgrade, ...).",
+        params=[click.Option(["-d", "--directory"], help="Migration script directory."),
+                click.Option(["-x", "--x-arg"], multiple=True, help="Arguments for custom env.py scripts.")]))
+
+
+@with_appcontext
+def _migrations_options(directory: str | None = None, x_arg: tuple[str, ...] = ()) -> None:
+    """What Flask-Migrate's own `db` group records for its commands."""
+    g.directory, g.x_arg = directory, x_arg

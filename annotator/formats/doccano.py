@@ -10,7 +10,10 @@ names or topics) is kept in top-level ``entity_info``, ``quotes`` and ``stances`
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping, Sequence
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from annotator.formats.task_fields import (
@@ -96,6 +99,9 @@ def annotation_from_doccano(record: Mapping[str, Any], *, source: str, line: int
 
 def _read_spans(record: Mapping[str, Any], text: str, where: Where) -> dict[int, dict[str, Any]]:
     """doccano entities (or the older ``label`` triples) by id, checked against the text."""
+    fast = _fast_spans(record.get("entities"), len(text))
+    if fast is not None:
+        return fast
     if isinstance(record.get("entities"), list):
         items = [(f"entities[{i}]", e) for i, e in enumerate(record["entities"])]
     elif isinstance(record.get("label"), list):
@@ -122,6 +128,26 @@ def _read_spans(record: Mapping[str, Any], text: str, where: Where) -> dict[int,
             raise where.error(f"duplicate entity id {ent['id']}", f"{fld}.id")
         spans[ent["id"]] = {"field": fld, "start": start, "end": end, "label": ent["label"]}
     return spans
+
+
+def _fast_spans(entities: object, length: int) -> dict[int, dict[str, Any]] | None:
+    """_read_spans for well-formed entities, checked in bulk; None when any is not (the slow path names it)."""
+    if not isinstance(entities, list):
+        return None
+    try:  # itemgetter over map: every entity's fields read in C
+        ids = list(map(itemgetter("id"), entities))
+        starts = list(map(itemgetter("start_offset"), entities))
+        ends = list(map(itemgetter("end_offset"), entities))
+        labels = list(map(itemgetter("label"), entities))
+    except (TypeError, KeyError):
+        return None
+    if set(map(type, chain(ids, starts, ends))) - {int} or set(map(type, labels)) - {str} or "" in labels:
+        return None
+    if len(set(ids)) != len(ids) or not all(map(operator.lt, starts, ends)) or (
+            starts and (min(starts) < 0 or max(ends) > length)):
+        return None
+    return {i: {"field": f"entities[{n}]", "start": s, "end": e, "label": label}
+            for n, (i, s, e, label) in enumerate(zip(ids, starts, ends, labels))}
 
 
 def _triple(value: object, where: Where, fld: str, i: int) -> dict[str, Any]:

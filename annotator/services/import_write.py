@@ -58,7 +58,7 @@ class _Writer:
         model: dict[str, Annotation] = {}
         for digest, (pre_tokens, annotation) in zip(plain, self.preannotator([new[d].text for d in plain])):
             new[digest].tokens, model[digest] = pre_tokens, annotation
-        tokens = {d: r.tokens if r.tokens is not None else self.tokenize(r.text) for d, r in new.items()}
+        tokens = {d: r.token_pairs() or self.tokenize(r.text) for d, r in new.items()}
         ids = insert_documents(self.dataset.id, [
             {"dataset_id": self.dataset.id, "text": r.text, "meta": r.meta or {}, "content_hash": d,
              "tokens": tokens[d], "created_at": self.now} for d, r in new.items()])
@@ -74,9 +74,10 @@ class _Writer:
             return
         assert record.annotation is not None
         doc_id = self.written.get(digest) or self.plan.existing[digest]
-        if digest in self.written and record.tokens is not None:
+        given = record.token_pairs()
+        if digest in self.written and given is not None:
             tokens = self.tokens.get(doc_id) or stored_tokens(doc_id)
-            if record.tokens != tokens:  # an earlier record of this text gave other tokens
+            if given != tokens:  # an earlier record of this text gave other tokens
                 check_one(record, tokens, self.dataset)
         if full in self.plan.replace:
             self._replace(self.plan.replace[full], record, kind)

@@ -14,6 +14,7 @@ an identical one is left as it is. Format warnings come back in ``ImportResult.w
 from __future__ import annotations
 
 import gc
+import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -160,7 +161,9 @@ class _Tokenizer:
         """The tokens of one text."""
         if self.pipeline is None:
             self.pipeline = load_pipeline(tokenizer_only=True)
-        return [(t.idx, t.idx + len(t)) for t in self.pipeline.make_doc(text)]
+        columns = self.pipeline.make_doc(text).to_array(["IDX", "LENGTH"])  # no Python object per token
+        starts = columns[:, 0].tolist()
+        return list(zip(starts, map(operator.add, starts, columns[:, 1].tolist())))
 
 
 def _preannotator(dataset: Dataset) -> Callable[[list[str]], Iterator[tuple[list[tuple[int, int]], Annotation]]]:

@@ -7,12 +7,14 @@ from alembic.migration import MigrationContext
 from flask import Flask
 
 from annotator.db import db
+from annotator.extensions import init_migrate
 
 
 def test_upgrade_from_empty_matches_the_models(app: Flask) -> None:
     db.drop_all()
     with db.engine.begin() as conn:
         conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+    init_migrate(app)
     flask_migrate.upgrade()
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
