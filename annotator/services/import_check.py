@@ -111,8 +111,8 @@ class Owners:
     def name(self, key: SetKey) -> str:
         """How a message names a set's owner."""
         if key[0] != "annotator":
-            return f"the {key[0]} set"
-        return f"{db.session.scalar(sa.select(User.name).where(User.id == key[1]))!r}'s set"
+            return f"a {key[0]} set"
+        return f"a set by {db.session.scalar(sa.select(User.name).where(User.id == key[1]))!r}"
 
 
 def check_one(record: Record, tokens: list[tuple[int, int]], dataset: Dataset) -> None:

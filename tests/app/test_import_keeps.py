@@ -63,7 +63,7 @@ def test_a_different_set_for_the_same_annotator_is_refused_unless_replacing(runn
     before = counts()
     refused = runner.invoke(args=["import", str(changed_file(tmp_path)), "--dataset", "d"])
     assert refused.exit_code != 0 and counts() == before
-    assert "changed.jsonl, line 1: document" in refused.output and "'ann''s set" in refused.output
+    assert "changed.jsonl, line 1: document" in refused.output and "a set by 'ann'" in refused.output
     assert "--replace-sets" in refused.output and "Nothing was imported" in refused.output
     replaced = runner.invoke(args=["import", str(changed_file(tmp_path)), "--dataset", "d", "--replace-sets"])
     assert replaced.exit_code == 0 and "replaced 1 set(s)" in replaced.output, replaced.output
