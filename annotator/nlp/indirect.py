@@ -81,9 +81,17 @@ def _clauses(tok: Token, cues: CueLexicon) -> list[tuple[Token, Token]]:
         for prep in (c for c in tok.children if c.dep_ == "prep"):
             for noun in (c for c in prep.children if c.lemma_.lower() in cues.nouns):
                 pairs += [(tok, c) for c in noun.children if c.dep_ in CLAUSE_DEPS and _has_that(c)]
-    elif tok.pos_ == "NOUN" and lemma in cues.nouns and any(c.dep_ == "poss" for c in tok.children):
+    elif tok.pos_ == "NOUN" and lemma in cues.nouns and _noun_owner(tok) is not None:
         pairs += [(tok, c) for c in tok.children if c.dep_ in CLAUSE_DEPS and _has_that(c)]
     return pairs
+
+
+def _noun_owner(noun: Token) -> Token | None:
+    """Whose claim a reporting noun is: "Trump's claim that ...", "Trump repeated the claim that ..."."""
+    owner = next((c for c in noun.children if c.dep_ == "poss"), None)
+    if owner is None and noun.dep_ == "dobj" and noun.head.pos_ == "VERB":
+        owner = own_subject(noun.head)
+    return owner
 
 
 def _passive(verb: Token) -> bool:
@@ -105,7 +113,7 @@ def _reported(tok: Token, cues: CueLexicon) -> list[tuple[Token, int, int]]:
 
 def _speaker(cue: Token, ents: EntityIndex, cues: CueLexicon) -> Mention | None:
     if cue.pos_ == "NOUN" and not acts_as_verb(cue):
-        subject = next((c for c in cue.children if c.dep_ == "poss"), None)
+        subject = _noun_owner(cue)
     elif _passive(cue):
         subject = agent_of(cue)  # "was told by officials that ..."; "He was told that ..." has no speaker
     else:

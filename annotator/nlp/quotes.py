@@ -135,6 +135,9 @@ def _found(doc: Doc, text: str, quoted: Quoted, ents: EntityIndex, cues: Collect
     if cue is None:
         if previous is not None and previous.speaker is not None and _follows(text, previous, inner):
             return Found(content, kind, round(0.6 * base, 2), previous.cue, previous.speaker)
+        source = _according_to_source(doc, inner, ents)
+        if source is not None:
+            return Found(content, kind, round(0.75 * base, 2), source[0], source[1])
         narrator = _headline_speaker(doc, inner, ents) or _lead_in_speaker(doc, inner, ents)
         confidence = 0.5 if narrator is not None else 0.4
         return Found(content, kind, round(confidence * base, 2), None, narrator)
@@ -155,6 +158,35 @@ def _speaker(cue: Token, inner: SpacySpan, cues: Collection[str], ents: EntityIn
     return speaker if can_speak(speaker) else None
 
 
+def _according_to_source(doc: Doc, inner: SpacySpan, ents: EntityIndex) -> tuple[tuple[int, int], Mention] | None:
+    """'"...," according to a senior aide' or 'According to X, "..."': the cue span and X."""
+    after = inner.end + (inner.end < len(doc) and doc[inner.end].text in MARK_TOKENS)
+    after += after < len(doc) and doc[after].text == ","
+    before = inner.start - 1 - (inner.start > 0 and doc[inner.start - 1].text in MARK_TOKENS)
+    for i in (after, before - 3, before - 4, before - 5):
+        if 0 <= i < len(doc) - 2 and doc[i].lower_ == "according" and doc[i + 1].lower_ == "to":
+            source = next((c for c in doc[i + 1].children if c.dep_ == "pobj"), None)
+            if source is not None and not inner.start <= source.i < inner.end:
+                return (doc[i].idx, doc[i + 1].idx + len(doc[i + 1])), agent_mention(source, ents)
+    return None
+
+
+def _colon_clause(doc: Doc, mark: int, inner: SpacySpan) -> Token | None:
+    """The verb of the clause ending in a colon before the quote ('Trump put it bluntly: "..."')."""
+    if mark < 2 or doc[mark - 1].text != ":":
+        return None
+    node = doc[mark - 2]
+    for _ in range(MAX_ASCENT):
+        if inner.start <= node.i < inner.end:
+            return None
+        if node.pos_ in ("VERB", "AUX"):
+            return node
+        if node.head.i == node.i:
+            return None
+        node = node.head
+    return None
+
+
 def _lead_in_speaker(doc: Doc, inner: SpacySpan, ents: EntityIndex) -> Mention | None:
     """The named subject of the sentence just before a cue-less quote in its paragraph ("Lind was blunt.")."""
     mark = inner.start - 1
@@ -162,7 +194,7 @@ def _lead_in_speaker(doc: Doc, inner: SpacySpan, ents: EntityIndex) -> Mention |
         return None
     if "\n" in doc[mark - 1].text:
         return None
-    root = doc[mark - 1].sent.root
+    root = _colon_clause(doc, mark, inner) or doc[mark - 1].sent.root
     subject = next((c for c in root.children if c.dep_ in SUBJECT_DEPS), None)
     found = agent_mention(subject, ents) if subject is not None else None
     return found if found is not None and found.entity is not None else None

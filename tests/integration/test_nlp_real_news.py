@@ -158,3 +158,19 @@ def test_pronoun_takes_the_speaker_just_introduced(nlp: Language) -> None:
     rows = _rows(nlp, "Anna Berg beat Lisa Stone in two sets on Sunday. Tom Reyes won his match as well. "
                       "Reyes said the win was a good start. “I was nervous at the end,” he said.")
     assert _says(rows, "I was nervous", "Tom Reyes")
+
+
+def test_according_to_a_colon_lead_in_and_a_claim_made_by_a_verbs_subject(nlp: Language) -> None:
+    rows = _rows(nlp, "“The deal is dead,” according to a senior aide.\n“Our plan works,” said Smith. "
+                      "The governor, Ana Diaz, put it bluntly: “We will win this state.”\n"
+                      "Trump repeated the claim that the vote was rigged.")
+    assert _speaker_of(rows, "The deal is dead") == "a senior aide"
+    assert _says(rows, "We will win this state", "Ana Diaz")
+    assert _says(rows, "the vote was rigged", "Trump")
+
+
+def test_a_named_apposition_and_an_untagged_surname_speak(nlp: Language) -> None:
+    rows = _rows(nlp, "The group’s president, Ana Ruiz, said in an interview that members were “furious.”\n"
+                      "Sen. Susan Collins of Maine voted no. Collins later told reporters she had no regrets.")
+    assert _says(rows, "furious", "Ana Ruiz")
+    assert _says(rows, "she had no regrets", "Susan Collins")
