@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from annotator.nlp.scoring import QuoteMeasures, ScoredQuote, iou, measure_quotes, names_match
+from annotator.nlp.scoring import QuoteMeasures, ScoredQuote, iou, measure_quotes, names_match, scored_quotes
 from annotator.spans import Annotation
 
 ABC_GOLD = Path(__file__).resolve().parent / "abc" / "abc-gold.jsonl"
@@ -22,16 +22,7 @@ ABC_GOLD = Path(__file__).resolve().parent / "abc" / "abc-gold.jsonl"
 
 def predicted(text: str, ann: Annotation) -> list[ScoredQuote]:
     """The model's quotes, each named by its speaker's entity or else its mention."""
-    ents = ann.entity_by_uid()
-    quotes = []
-    for q in ann.quotes:
-        if q.speaker_entity in ents:
-            entity = ents[q.speaker_entity or ""]
-            name = text[entity.start:entity.end]
-        else:
-            name = text[q.speaker.start:q.speaker.end] if q.speaker else ""
-        quotes.append(ScoredQuote((q.content.start, q.content.end), q.kind, name))
-    return quotes
+    return scored_quotes(text, ann)
 
 
 def from_gold_json(gold: dict[str, Any]) -> list[ScoredQuote]:

@@ -6,6 +6,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from annotator.spans import Annotation
+
 PREPS = frozenset({"of", "for", "in", "to", "with", "on", "from", "by", "against", "about"})
 ARTICLES = frozenset({"the", "a", "an"})
 
@@ -121,6 +123,20 @@ def core_span(text: str, span: tuple[int, int]) -> tuple[int, int]:
             start += 5
         if (start, end) == before:
             return start, end
+
+
+def scored_quotes(text: str, annotation: Annotation) -> list[ScoredQuote]:
+    """An annotation's quotes for the measures, each speaker named by its entity, else by its mention."""
+    entities = annotation.entity_by_uid()
+    quotes = []
+    for q in annotation.quotes:
+        entity = entities.get(q.speaker_entity or "")
+        if entity is not None:
+            name = text[entity.start:entity.end]
+        else:
+            name = text[q.speaker.start:q.speaker.end] if q.speaker else ""
+        quotes.append(ScoredQuote((q.content.start, q.content.end), q.kind, name))
+    return quotes
 
 
 def measure_quotes(text: str, gold: Sequence[ScoredQuote], pred: Sequence[ScoredQuote]) -> QuoteMeasures:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from annotator.nlp.scoring import (QuoteMeasures, ScoredQuote, core_span, found_by, head_word, iou, measure_quotes,
-                                     names_match)
+                                     names_match, scored_quotes)
+from annotator.spans import Annotation, Entity, Quote, Span
 
 
 @pytest.mark.parametrize("a, b, same", [
@@ -75,3 +76,13 @@ def test_measures_add_up() -> None:
     one = QuoteMeasures(direct_gold=2, direct_found=1)
     one.add(QuoteMeasures(direct_gold=3, direct_found=3))
     assert (one.direct_gold, one.direct_found) == (5, 4)
+
+
+def test_scored_quotes_name_the_speaker_by_entity_else_mention() -> None:
+    text = "Ann Lee said it works. He said no."
+    annotation = Annotation(
+        entities=[Entity("e1", 0, 7, "PERSON")],
+        quotes=[Quote("q1", Span(13, 21), "indirect", Span(8, 12), Span(0, 7), "e1"),
+                Quote("q2", Span(31, 33), "indirect", Span(26, 30), Span(23, 25))])
+    assert scored_quotes(text, annotation) == [ScoredQuote((13, 21), "indirect", "Ann Lee"),
+                                               ScoredQuote((31, 33), "indirect", "He")]
