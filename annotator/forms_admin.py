@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
 
+from .forms_model import QUEUE_ORDERS
 from .models import ROLES
 
 ROLE_CHOICES = list(ROLES)
@@ -35,6 +36,9 @@ class DatasetSettingsForm(FlaskForm):
                                     description="Separated by spaces or commas.")
     annotators_per_doc = IntegerField("Annotators per document", validators=[NumberRange(min=1, max=20)])
     guidelines = TextAreaField("Guidelines (Markdown)", render_kw={"rows": 12})
+    spacy_model = SelectField("Pre-annotation pipeline", validate_choice=True,
+                              description="The entity model; quote and stance rules run on top of it.")
+    queue_order = SelectField("Queue order", choices=QUEUE_ORDERS)
     submit = SubmitField("Save settings")
 
 

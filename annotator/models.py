@@ -124,6 +124,9 @@ class Dataset(db.Model):  # type: ignore[name-defined,misc]
     annotators_per_doc: Mapped[int] = mapped_column(default=1)
     guidelines: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    # The spaCy pipeline that pre-annotates: a package name or a trained version's folder; None = the default.
+    spacy_model: Mapped[str | None] = mapped_column(sa.String(500))
+    queue_order: Mapped[str] = mapped_column(sa.String(16), default="import", server_default="import")
 
 
 class Document(db.Model):  # type: ignore[name-defined,misc]
@@ -139,6 +142,8 @@ class Document(db.Model):  # type: ignore[name-defined,misc]
     content_hash: Mapped[str] = mapped_column(sa.String(64))
     tokens: Mapped[list[list[int]]] = mapped_column(sa.JSON, default=list, deferred=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    # How unsure the pre-annotation was (0 sure .. 1 unsure); orders queues that ask for it.
+    uncertainty: Mapped[float | None] = mapped_column(sa.Float)
     dataset: Mapped[Dataset] = relationship()
 
     @property
@@ -337,6 +342,41 @@ class Job(db.Model):  # type: ignore[name-defined,misc]
         """JSON form for the progress bar."""
         return {"id": self.id, "kind": self.kind, "status": self.status, "total": self.total,
                 "done": self.done, "message": self.message}
+
+
+class ModelVersion(db.Model):  # type: ignore[name-defined,misc]
+    """A pipeline trained on a dataset's gold: where it is, what it started from, how it scored."""
+
+    __tablename__ = "model_versions"
+    __table_args__ = (sa.UniqueConstraint("dataset_id", "number", name="uq_model_versions_dataset_number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(sa.ForeignKey("datasets.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    path: Mapped[str] = mapped_column(sa.String(500))
+    base: Mapped[str] = mapped_column(sa.String(500))
+    train_docs: Mapped[int]
+    dev_docs: Mapped[int]
+    scores: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    @property
+    def label(self) -> str:
+        """How pages and commands name it."""
+        return f"v{self.number}"
+
+
+class ModelEvaluation(db.Model):  # type: ignore[name-defined,misc]
+    """A pipeline's scores on a dataset's reviewed gold at one moment."""
+
+    __tablename__ = "model_evaluations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(sa.ForeignKey("datasets.id", ondelete="CASCADE"), index=True)
+    model: Mapped[str] = mapped_column(sa.String(500))
+    version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("model_versions.id", ondelete="CASCADE"))
+    documents: Mapped[int]
+    scores: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    version: Mapped[ModelVersion | None] = relationship()
 
 
 ITEM_MODELS: dict[str, Any] = {"entities": EntitySpan, "quotes": QuoteItem, "stances": StanceItem}

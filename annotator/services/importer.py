@@ -28,6 +28,7 @@ from ..models import Dataset, User
 from ..spans import DEFAULT_POLARITIES, Annotation
 from .import_check import ImportFailed, Owners, Plan, Record, check_records, where_of
 from .import_write import write_records
+from .preannotation import ChunkFailed, preannotate as preannotate_texts
 
 __all__ = ["ImportFailed", "ImportResult", "Record", "get_or_create_dataset", "import_records",
            "load_pipeline"]
@@ -167,21 +168,21 @@ class _Tokenizer:
 
 
 def _preannotator(dataset: Dataset) -> Callable[[list[str]], Iterator[tuple[list[tuple[int, int]], Annotation]]]:
-    """A function running the pipeline over texts: each one's tokens and model annotation."""
-    config = current_app.config
-    labels, label_map = list(dataset.entity_labels), dataset.label_map or None
+    """A function running the dataset's pipeline over texts (services.preannotation, in chunks on
+    the job queue when there are many): each one's tokens and model annotation."""
+    seen = 0
 
     def run(texts: list[str]) -> Iterator[tuple[list[tuple[int, int]], Annotation]]:
         from .. import nlp
 
-        pipeline = load_pipeline()
+        nonlocal seen
+        first, seen = seen, seen + len(texts)
         with _gc_switched(on=True):  # spaCy leaves cyclic garbage
-            for pre, _ in nlp.preannotate(pipeline, [(t, None) for t in texts], labels=labels,
-                                          label_map=label_map, batch_size=int(config["SPACY_BATCH_SIZE"]),
-                                          n_process=int(config["SPACY_N_PROCESS"]),
-                                          cues_path=config["CUES_LEXICON"] or None,
-                                          stances_path=config["STANCE_LEXICON"] or None):
-                yield pre.tokens, pre.annotation
+            try:
+                for pre, _ in preannotate_texts(dataset, [(t, None) for t in texts], first=first):
+                    yield pre.tokens, pre.annotation
+            except (ChunkFailed, nlp.ModelNotInstalled) as err:
+                raise ImportFailed(str(err)) from None
 
     return run
 

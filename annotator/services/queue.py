@@ -26,12 +26,28 @@ class Progress:
         return self.assigned - self.done
 
 
+# How unsure the model was about a document; documents never scored come last.
+UNSURE = sa.func.coalesce(Document.uncertainty, -1.0)
+
+
 def _own_sets(dataset: Dataset, user: User) -> sa.Select[Any]:
-    """The user's annotator sets of the dataset, in document order."""
-    return (sa.select(AnnotationSet).join(Document, Document.id == AnnotationSet.document_id)
-            .where(Document.dataset_id == dataset.id, AnnotationSet.kind == "annotator",
-                   AnnotationSet.user_id == user.id)
-            .order_by(AnnotationSet.document_id))
+    """The user's annotator sets of the dataset, in the dataset's queue order."""
+    query = (sa.select(AnnotationSet).join(Document, Document.id == AnnotationSet.document_id)
+             .where(Document.dataset_id == dataset.id, AnnotationSet.kind == "annotator",
+                    AnnotationSet.user_id == user.id))
+    if dataset.queue_order == "uncertainty":
+        return query.order_by(UNSURE.desc(), AnnotationSet.document_id)
+    return query.order_by(AnnotationSet.document_id)
+
+
+def _after(dataset: Dataset, document_id: int) -> Any:
+    """The condition "comes after this document in the queue"."""
+    if dataset.queue_order != "uncertainty":
+        return AnnotationSet.document_id > document_id
+    here = db.session.scalar(sa.select(UNSURE).where(Document.id == document_id))
+    if here is None:
+        return AnnotationSet.document_id > document_id
+    return sa.or_(UNSURE < here, sa.and_(UNSURE == here, AnnotationSet.document_id > document_id))
 
 
 def next_set(dataset: Dataset, user: User, *, after_document: int | None = None) -> AnnotationSet | None:
@@ -39,7 +55,7 @@ def next_set(dataset: Dataset, user: User, *, after_document: int | None = None)
     query = _own_sets(dataset, user).where(AnnotationSet.status.in_(UNFINISHED))
     if after_document is None:
         return db.session.scalar(query.limit(1))
-    later = db.session.scalar(query.where(AnnotationSet.document_id > after_document).limit(1))
+    later = db.session.scalar(query.where(_after(dataset, after_document)).limit(1))
     return later or db.session.scalar(query.limit(1))
 
 

@@ -19,8 +19,9 @@ def _error(err: HTTPException):  # type: ignore[no-untyped-def]
 
 def init_app(app: Flask) -> None:
     """Register every blueprint and the error handlers."""
-    from . import api, auth, datasets, profile, editor, review, admin, transfer
+    from . import api, auth, datasets, profile, editor, review, admin, transfer, models
 
-    for module in (auth, datasets, api, profile, editor, review, admin, transfer):
+    for module in (auth, datasets, api, profile, editor, review, admin, transfer, models):
         app.register_blueprint(module.bp)
+    models.init_app(app)
     app.register_error_handler(HTTPException, _error)

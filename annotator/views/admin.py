@@ -12,6 +12,7 @@ from ..forms import EmptyForm
 from ..forms_admin import ROLE_CHOICES, AssignForm, DatasetSettingsForm, MoveForm, RoleForm, UserCreateForm, split_names
 from ..models import AnnotationSet, Dataset, Document, User
 from ..services import assignment
+from ..services.evaluation import pipeline_choices
 from ..services.users import AccountError, create_user
 from .access import admin_required, get_dataset
 
@@ -77,8 +78,12 @@ def settings(dataset_id: int) -> str | Response:
     dataset = get_dataset(dataset_id)
     form = DatasetSettingsForm(data={
         "entity_labels": " ".join(dataset.entity_labels), "stance_polarities": " ".join(dataset.stance_polarities),
-        "annotators_per_doc": dataset.annotators_per_doc, "guidelines": dataset.guidelines})
+        "annotators_per_doc": dataset.annotators_per_doc, "guidelines": dataset.guidelines,
+        "spacy_model": dataset.spacy_model or "", "queue_order": dataset.queue_order})
+    form.spacy_model.choices = pipeline_choices(dataset)
     if form.validate_on_submit():
+        dataset.spacy_model = form.spacy_model.data or None
+        dataset.queue_order = form.queue_order.data or "import"
         dataset.entity_labels = split_names(form.entity_labels.data or "")
         dataset.stance_polarities = split_names(form.stance_polarities.data or "")
         dataset.annotators_per_doc = form.annotators_per_doc.data or 1

@@ -93,6 +93,11 @@ EXPECTED: dict[str, list[Case]] = {
     "transfer.job": [c("LFFO")],
     "transfer.download": [c("LFFN")],  # the fixture job is an import: no file
     "transfer.job_status": [c("LFFO")],
+    "models.page": [c("LFOO")],
+    "models.evaluate": [c("LFOO")],
+    "models.train": [c("LFFO")],
+    "models.preannotate": [c("LFFO")],
+    "models.job": [c("LFNN")],  # the fixture job is an import, not a model job
 }
 
 DEFAULT_IDS = {

@@ -1,0 +1,20 @@
+"""Flask-WTF forms of the model page: training options."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, IntegerField, SubmitField
+from wtforms.validators import InputRequired, NumberRange
+
+QUEUE_ORDERS = [("import", "Import order"),
+                ("uncertainty", "Where the model is least sure first (after re-pre-annotation)")]
+
+
+class TrainForm(FlaskForm):
+    """How to train a new version from the reviewed gold."""
+
+    dev_share = DecimalField("Held-out share", default=0.2, places=2,
+                             validators=[InputRequired(), NumberRange(min=0.01, max=0.9)])
+    max_steps = IntegerField("Training steps", default=1000, validators=[InputRequired(), NumberRange(min=1, max=100000)])
+    seed = IntegerField("Seed", default=0, validators=[InputRequired(), NumberRange(min=0)])
+    submit = SubmitField("Train a new version")

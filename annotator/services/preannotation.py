@@ -1,0 +1,190 @@
+"""Pre-annotation for a dataset with its chosen pipeline, in this process or in chunks on the job queue.
+
+A large batch is cut into chunks that run as separate jobs, so every worker process on every
+machine sharing the queue (Redis) takes part. The process that asked waits for them and works
+on chunks nobody has taken yet, so it never waits on an idle queue. Claims, results and errors
+pass through the queue's key-value storage. A chunk that fails is retried by the queue; when it
+keeps failing the whole batch fails (the caller then writes nothing, so a file imports all or
+nothing) and names the records of that chunk.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from flask import current_app
+from huey import Huey
+
+from ..models import Dataset
+
+if TYPE_CHECKING:  # spaCy is imported where it is used: the command line starts at once
+    from ..nlp import PreAnnotated
+
+C = TypeVar("C")
+log = logging.getLogger(__name__)
+Progress = Callable[[int], None]
+
+
+class ChunkFailed(RuntimeError):
+    """A chunk of texts that could not be pre-annotated, even after retries."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a worker needs to pre-annotate like the dataset asks (picklable, no database)."""
+
+    model: str
+    labels: tuple[str, ...]
+    label_map: tuple[tuple[str, str], ...] = ()
+    cues_path: str | None = None
+    stances_path: str | None = None
+    batch_size: int = 64
+    n_process: int = 1
+
+
+def pipeline_name(dataset: Dataset) -> str:
+    """The dataset's chosen pipeline, or the configured default."""
+    return dataset.spacy_model or str(current_app.config["SPACY_MODEL"])
+
+
+def settings_for(dataset: Dataset, *, model: str | None = None) -> Settings:
+    """Pre-annotation settings for a dataset (its pipeline unless ``model`` is given)."""
+    config = current_app.config
+    return Settings(model=model or pipeline_name(dataset), labels=tuple(dataset.entity_labels),
+                    label_map=tuple(sorted((dataset.label_map or {}).items())),
+                    cues_path=config["CUES_LEXICON"] or None, stances_path=config["STANCE_LEXICON"] or None,
+                    batch_size=int(config["SPACY_BATCH_SIZE"]), n_process=int(config["SPACY_N_PROCESS"]))
+
+
+def run(settings: Settings, items: Sequence[tuple[str, C]]) -> Iterator[tuple[PreAnnotated, C]]:
+    """Pre-annotate texts in this process, carrying each one's context along."""
+    from .. import nlp
+
+    pipeline = nlp.load_pipeline(settings.model)
+    return nlp.preannotate(pipeline, items, labels=settings.labels, label_map=dict(settings.label_map) or None,
+                           batch_size=settings.batch_size, n_process=settings.n_process,
+                           cues_path=settings.cues_path, stances_path=settings.stances_path)
+
+
+def preannotate(dataset: Dataset, items: Sequence[tuple[str, C]], *, progress: Progress | None = None,
+                model: str | None = None, first: int = 0) -> Iterator[tuple[PreAnnotated, C]]:
+    """Pre-annotate texts for a dataset: in chunks on the job queue when there are many.
+
+    ``first`` counts the texts before these (a file's earlier batches), so errors name the right ones.
+    """
+    settings = settings_for(dataset, model=model)
+    size = int(current_app.config.get("PREANNOTATE_CHUNK_SIZE", 0) or 0)
+    huey = current_app.extensions.get("huey")
+    if size <= 0 or len(items) <= size or huey is None:
+        for done, pair in enumerate(run(settings, items), 1):
+            if progress:
+                progress(done)
+            yield pair
+        return
+    yield from Chunks(huey, settings, items, size, first).results(progress)
+
+
+class Chunks:
+    """One batch of texts split into chunks on the job queue; results() gathers them."""
+
+    def __init__(self, huey: Huey, settings: Settings, items: Sequence[tuple[str, Any]], size: int,
+                 first: int = 0) -> None:
+        self.huey, self.settings, self.key = huey, settings, f"preannotate:{secrets.token_hex(8)}"
+        self.first = first
+        self.chunks = [items[i:i + size] for i in range(0, len(items), size)]
+        self.timeout = float(current_app.config.get("PREANNOTATE_CHUNK_TIMEOUT", 900))
+        self.local_work = bool(current_app.config.get("PREANNOTATE_LOCAL_WORK", True))
+        self.seen: dict[int, float] = {}
+        self.done_here = 0
+
+    def results(self, progress: Progress | None) -> Iterator[tuple[PreAnnotated, Any]]:
+        """Queue every chunk, then yield results as chunks finish, working on unclaimed ones meanwhile."""
+        from .. import tasks
+
+        self.huey.put(f"{self.key}:open", "1")
+        try:
+            for n, chunk in enumerate(self.chunks):
+                tasks.preannotate_chunk(self.key, n, self.settings, [text for text, _ in chunk])
+            yield from self._gather(progress)
+        finally:
+            self.huey.delete(f"{self.key}:open")
+            for n in range(len(self.chunks)):
+                for suffix in ("claim", "result", "error"):
+                    self.huey.delete(f"{self.key}:{n}:{suffix}")
+
+    def _gather(self, progress: Progress | None) -> Iterator[tuple[PreAnnotated, Any]]:
+        """Yield results as chunks finish; run an unclaimed chunk here while none is ready."""
+        pending, done = set(range(len(self.chunks))), 0
+        while pending:
+            finished = [n for n in sorted(pending) if self._ready(n)] or self._work_on(pending)
+            for n in finished:
+                results = self.huey.get(f"{self.key}:{n}:result")
+                pending.discard(n)
+                for pre, (_, context) in zip(results, self.chunks[n]):
+                    done += 1
+                    yield pre, context
+                if progress:
+                    progress(done)
+            if not finished:
+                time.sleep(0.05)
+
+    def _ready(self, n: int) -> bool:
+        """Whether chunk n has a result; ChunkFailed when it failed for good."""
+        error = self.huey.get(f"{self.key}:{n}:error", peek=True)
+        if error is not None:
+            raise ChunkFailed(f"pre-annotating {self._where(n)} failed: {error}")
+        return self.huey.get(f"{self.key}:{n}:result", peek=True) is not None
+
+    def _work_on(self, pending: set[int]) -> list[int]:
+        """Take one chunk nobody has claimed (or whose worker went quiet) and run it here."""
+        now = time.monotonic()
+        for n in sorted(pending):
+            stale = now - self.seen.setdefault(n, now) > self.timeout
+            if (self.local_work and claim(self.huey, self.key, n)) or stale:
+                try:
+                    store(self.huey, self.key, n, self.settings, [text for text, _ in self.chunks[n]])
+                except Exception as err:
+                    log.exception("pre-annotation chunk %s/%s failed", self.key, n)
+                    raise ChunkFailed(f"pre-annotating {self._where(n)} failed: {type(err).__name__}: {err}") from err
+                self.done_here += 1
+                return [n]
+        return []
+
+    def _where(self, n: int) -> str:
+        """Which records a chunk holds, counted from 1."""
+        first = self.first + sum(len(c) for c in self.chunks[:n]) + 1
+        return f"texts {first} to {first + len(self.chunks[n]) - 1}"
+
+
+def claim(huey: Huey, key: str, n: int) -> bool:
+    """Claim chunk n of a batch; False when someone already has it."""
+    return bool(huey.put_if_empty(f"{key}:{n}:claim", "1"))
+
+
+def store(huey: Huey, key: str, n: int, settings: Settings, texts: list[str]) -> None:
+    """Pre-annotate one chunk and put its results where the batch's owner finds them."""
+    results = [pre for pre, _ in run(settings, [(text, None) for text in texts])]
+    huey.put(f"{key}:{n}:result", results)
+
+
+def run_chunk(huey: Huey, key: str, n: int, settings: Settings, texts: list[str], *, last_try: bool) -> None:
+    """A queued chunk: run it unless claimed or its batch is over; on its last failing try, report why."""
+    if not claim(huey, key, n):
+        return
+    if huey.get(f"{key}:open", peek=True) is None:
+        huey.delete(f"{key}:{n}:claim")
+        return
+    try:
+        store(huey, key, n, settings, texts)
+    except Exception as err:
+        log.exception("pre-annotation chunk %s/%s failed", key, n)
+        if last_try:
+            huey.put(f"{key}:{n}:error", f"{type(err).__name__}: {err}")
+        else:
+            huey.delete(f"{key}:{n}:claim")  # free it for the retry
+        raise
