@@ -16,7 +16,7 @@ from annotator.db import db
 from annotator.nlp import annotate_doc, load_pipeline
 from annotator.nlp.evaluation import ALL, Evaluation
 from annotator.services.evaluation import builtin_model, latest, run_evaluations
-from annotator.services.exporter import export_lines
+from annotator.services.exporter import export_to_path
 from annotator.services.importer import Record, get_or_create_dataset, import_records
 from annotator.services.sources import read_path
 from annotator.spans import DEFAULT_LABELS, Annotation, Entity, Quote, Span, Stance
@@ -90,7 +90,8 @@ def test_gold_made_from_the_models_own_output_scores_exactly_one(app: Flask, tmp
     source = get_or_create_dataset("source")
     import_records(source, read_path(DEMO))
     db.session.commit()
-    lines = [_as_gold(line) for line in export_lines(source, fmt="jsonl", only="all")
+    export_to_path(source, tmp_path / "all.jsonl", fmt="jsonl", only="all")
+    lines = [_as_gold(line) for line in (tmp_path / "all.jsonl").read_bytes().splitlines()
              if orjson.loads(line)["_annotator_id"] == "model"]
     path = tmp_path / "gold.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")

@@ -14,12 +14,12 @@ from flask.testing import FlaskClient
 
 from annotator.db import db
 from annotator.models import AnnotationSet, Dataset, Document, Job, ModelEvaluation, ModelVersion, annotation_of
+from annotator import nlp
 from annotator.nlp import annotate_doc
 from annotator.nlp.evaluation import Evaluation
-from annotator.services import preannotation
 from annotator.services.annotations import apply_ops, ensure_seeded, gold_set, model_set, Op
 from annotator.services.assignment import assign
-from annotator.services.exporter import export_lines
+from annotator.services.exporter import export_to_path
 from annotator.services.importer import Record, get_or_create_dataset, import_records
 from annotator.services.sources import read_path
 from conftest import login, make_user
@@ -32,7 +32,8 @@ def gold_dataset(name: str, tmp_path: Path) -> Dataset:
     source = get_or_create_dataset(f"{name} source")
     import_records(source, read_path(DEMO))
     lines = []
-    for line in export_lines(source, fmt="jsonl", only="all"):
+    export_to_path(source, tmp_path / f"{name}-all.jsonl", fmt="jsonl", only="all")
+    for line in (tmp_path / f"{name}-all.jsonl").read_bytes().splitlines():
         task = orjson.loads(line)
         if task["_annotator_id"] == "model":
             task["_annotator_id"], task["_status"] = "gold", "reviewed"
@@ -68,8 +69,8 @@ def test_train_registers_a_loadable_pipeline_that_then_pre_annotates(app: Flask,
     db.session.refresh(dataset)
     assert dataset.spacy_model == version.path
     loaded: list[str] = []
-    real = preannotation.nlp.load_pipeline
-    monkeypatch.setattr(preannotation.nlp, "load_pipeline", lambda name: loaded.append(name) or real(name))
+    real = nlp.load_pipeline
+    monkeypatch.setattr(nlp, "load_pipeline", lambda name: loaded.append(name) or real(name))
     text = "Mayor Ana Ruiz said on Monday that the city of Lyon would not pay. \"We refuse,\" she said."
     import_records(dataset, [Record(text)])
     db.session.commit()
