@@ -20,7 +20,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SPACY_N_PROCESS": 1,
         # Imports with more plain texts than this are pre-annotated in chunks of it on the job queue
         # (0: always in the importing process); a chunk silent for the timeout is redone.
-        "PREANNOTATE_CHUNK_SIZE": 100,
+        "PREANNOTATE_CHUNK_SIZE": 50,
         "PREANNOTATE_CHUNK_TIMEOUT": 900,
         "PREANNOTATE_LOCAL_WORK": True,  # the importing process works on chunks too
         "MODELS_FOLDER": "",  # where trained versions go (default: instance/models)

@@ -103,7 +103,7 @@ class Chunks:
         self.done_here = 0
 
     def results(self, progress: Progress | None) -> Iterator[tuple[PreAnnotated, Any]]:
-        """Queue every chunk, then yield results as chunks finish, working on unclaimed ones meanwhile."""
+        """Queue every chunk, then yield the results in input order, working on unclaimed chunks meanwhile."""
         from .. import tasks
 
         self.huey.put(f"{self.key}:open", "1")
@@ -118,18 +118,19 @@ class Chunks:
                     self.huey.delete(f"{self.key}:{n}:{suffix}")
 
     def _gather(self, progress: Progress | None) -> Iterator[tuple[PreAnnotated, Any]]:
-        """Yield results as chunks finish; run an unclaimed chunk here while none is ready."""
-        pending, done = set(range(len(self.chunks))), 0
+        """Yield results in input order as chunks finish; run an unclaimed chunk here while none is ready."""
+        pending, ready, done = set(range(len(self.chunks))), {}, 0
         while pending:
             finished = [n for n in sorted(pending) if self._ready(n)] or self._work_on(pending)
             for n in finished:
-                results = self.huey.get(f"{self.key}:{n}:result")
+                ready[n] = self.huey.get(f"{self.key}:{n}:result")
                 pending.discard(n)
-                for pre, (_, context) in zip(results, self.chunks[n]):
-                    done += 1
+            while done < len(self.chunks) and done in ready:
+                for pre, (_, context) in zip(ready.pop(done), self.chunks[done]):
                     yield pre, context
+                done += 1
                 if progress:
-                    progress(done)
+                    progress(sum(len(c) for c in self.chunks[:done]))
             if not finished:
                 time.sleep(0.05)
 
