@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
-from annotator.nlp.scoring import QuoteMeasures, ScoredQuote, iou, measure_quotes, names_match
+from annotator.nlp.scoring import QuoteMeasures, iou, measure_quotes, names_match, scored_quotes
 from annotator.spans import Annotation, Quote, Span, Stance
 
 IOU_INDIRECT = 0.6
@@ -205,14 +205,9 @@ def speaker_name(text: str, annotation: Annotation, quote: Quote) -> str:
     return quote.speaker.text(text) if quote.speaker else ""
 
 
-def _scored(text: str, annotation: Annotation) -> list[ScoredQuote]:
-    """Quotes as scoring.measure_quotes sees them."""
-    return [ScoredQuote(_pair(q.content), q.kind, speaker_name(text, annotation, q)) for q in annotation.quotes]
-
-
 def _quote_measures(text: str, gold: Annotation, pred: Annotation, result: Evaluation) -> None:
     """Quotes found per kind group; boundaries, speakers, cues and kinds of the matched ones."""
-    result.quote_measures = measure_quotes(text, _scored(text, gold), _scored(text, pred))
+    result.quote_measures = measure_quotes(text, scored_quotes(text, gold), scored_quotes(text, pred))
     pairs = greedy(gold.quotes, pred.quotes, _content_match)
     for key, kinds in QUOTE_GROUPS.items():
         result.quotes[key].add(Counts(sum(1 for g, _ in pairs if g.kind in kinds),
