@@ -68,9 +68,12 @@ def run(app: object, workers: int, n: int, folder: Path, huey_url: str) -> tuple
     proc = start_workers(folder, huey_url, workers)
     try:
         with app.app_context():  # type: ignore[attr-defined]
-            import_records(get_or_create_dataset(f"warm-{workers}"),
-                           [Record(t) for t in texts(2 * workers, f"warm{workers}")])
+            size = app.config["PREANNOTATE_CHUNK_SIZE"]  # type: ignore[attr-defined]
+            app.config["PREANNOTATE_CHUNK_SIZE"] = 1  # type: ignore[attr-defined]  # one text per chunk:
+            import_records(get_or_create_dataset(f"warm-{workers}"),  # every worker loads spaCy now
+                           [Record(t) for t in texts(3 * workers, f"warm{workers}")])
             db.session.commit()
+            app.config["PREANNOTATE_CHUNK_SIZE"] = size  # type: ignore[attr-defined]
             records = [Record(t) for t in texts(n, f"run{workers}")]
             start = time.perf_counter()
             result = import_records(get_or_create_dataset(f"run-{workers}"), records)

@@ -192,7 +192,8 @@ def worker_command(workers: int) -> None:
 
     huey = current_app.extensions["huey"]
     click.echo(f"Running {workers} job worker process(es); Ctrl+C to stop.")
-    huey.create_consumer(workers=workers, worker_type="process", periodic=False).run()
+    # Idle workers look for work at least every half second (Huey's default backs off to 10 s).
+    huey.create_consumer(workers=workers, worker_type="process", periodic=False, max_delay=0.5).run()
 
 
 def model_commands() -> list[click.Command]:
