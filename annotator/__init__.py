@@ -25,7 +25,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     instance_path = os.environ.get("ANNOTATOR_INSTANCE_PATH") or None
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True,
                 template_folder=_asset_dir("templates"), static_folder=_asset_dir("static"))
-    os.makedirs(app.instance_path, exist_ok=True)
+    os.umask(0o077)  # the database, uploads, exports and the secret key: readable by the owner only
+    config.private_folder(app.instance_path)
     app.config.from_mapping(config.defaults(app.instance_path))
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_mapping(config.from_environment())
@@ -43,10 +44,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
 
-    from . import jobs, security, views
+    from . import jobs, limits, security, views
     from .cli import register_commands
 
     jobs.init_app(app)
+    limits.init_app(app)
     security.init_app(app)
     views.init_app(app)
     register_commands(app)

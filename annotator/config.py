@@ -74,6 +74,16 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
     return settings
 
 
+def private_folder(path: str) -> None:
+    """Create a folder readable by its owner only (and close up one that is ours but open to others)."""
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    try:
+        if os.stat(path).st_mode & 0o077:
+            os.chmod(path, 0o700)
+    except PermissionError:  # not ours: leave it as its owner set it
+        pass
+
+
 def secret_key(instance_path: str) -> str:
     """Return the instance's secret key, generating and keeping it on first use."""
     path = Path(instance_path) / "secret_key"

@@ -9,6 +9,7 @@ session version, which logout and password changes bump.
 from __future__ import annotations
 
 from flask import Flask, Response, abort, flash, g, jsonify, redirect, request, session, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from .db import db
@@ -97,6 +98,9 @@ def init_app(app: Flask) -> None:
     if not app.config.get("SESSION_COOKIE_SAMESITE"):  # Flask's default is None, which setdefault keeps
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:  # the client address (for login throttling) comes from the proxies' X-Forwarded-For
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     app.before_request(_authenticate_token)
     app.after_request(_set_headers)
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False

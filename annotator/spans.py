@@ -23,6 +23,11 @@ DEFAULT_LABELS: tuple[str, ...] = (
 DEFAULT_POLARITIES: tuple[str, ...] = ("favor", "against", "neutral")
 QUOTE_MARKS: str = "“”«»„\""
 SPEAKER_LABELS: tuple[str, ...] = ("PERSON", "ORG", "NORP", "GPE")  # people and organisations first
+# The longest value of each text field (the database columns have these sizes).
+MAX_LENGTHS: dict[str, int] = {
+    "uid": 40, "label": 64, "polarity": 32, "holder": 300, "target": 300,
+    "speaker_entity": 40, "holder_entity": 40, "target_entity": 40,
+}
 
 
 class SpanError(ValueError):
@@ -79,6 +84,8 @@ def _opt_str(data: Mapping[str, Any], key: str, *, field: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise SpanError("must be a string", field=f"{field}.{key}")
+    if len(value) > MAX_LENGTHS.get(key, len(value)):
+        raise SpanError(f"is longer than {MAX_LENGTHS[key]} characters", field=f"{field}.{key}")
     return value
 
 

@@ -4,9 +4,10 @@ Usage: .venv/bin/python benchmarks/bench_load.py [--seconds 60] [--users 20] [--
        [--database-url postgresql+psycopg://...]   (default: SQLite in a temporary instance)
 
 Each simulated annotator logs in through the form with its own session, takes the CSRF token from a
-page, and saves one stance at a time to its own assigned set (PUT /api/sets/<id>). At the end every
-acknowledged save (HTTP 200) must be in the database; the script exits 1 if one is missing.
-Only loopback traffic.
+page, and saves one stance at a time to its own assigned set (PUT /api/sets/<id>), reading the set
+back (GET) after every --read-every saves. At the end every acknowledged save (HTTP 200) must be in
+the database; the script exits 1 if one is missing or any request failed. It reports p50/p95/max of
+saves and reads. Only loopback traffic.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class Annotator:
     name: str
     set_id: int
     latencies: list[float] = field(default_factory=list)
+    reads: list[float] = field(default_factory=list)
     acknowledged: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -96,7 +98,20 @@ def start_server(env: dict[str, str], port: int, threads: int) -> subprocess.Pop
     raise SystemExit("the server did not start within 60 s")
 
 
-def work(base: str, person: Annotator, until: float) -> None:
+def read_back(http: requests.Session, url: str, person: Annotator) -> None:
+    """Read the set, as the editor does on load; a failure counts as an error."""
+    started = time.perf_counter()
+    try:
+        response = http.get(url, timeout=60)
+    except requests.RequestException as err:
+        person.errors.append(f"read {type(err).__name__}")
+        return
+    person.reads.append(time.perf_counter() - started)
+    if response.status_code != 200:
+        person.errors.append(f"read HTTP {response.status_code}")
+
+
+def work(base: str, person: Annotator, until: float, read_every: int = 5) -> None:
     """Log in, then save one new stance after another until the time is up."""
     http = requests.Session()
     try:
@@ -132,6 +147,8 @@ def work(base: str, person: Annotator, until: float) -> None:
             if response.status_code == 409:
                 version = response.json()["current"]["version"]
         i += 1
+        if read_every and i % read_every == 0:
+            read_back(http, url, person)
 
 
 def lost_saves(people: list[Annotator]) -> list[str]:
@@ -156,6 +173,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60.0, help="How long the annotators keep saving.")
     parser.add_argument("--users", type=int, default=20, help="Simulated annotators.")
     parser.add_argument("--threads", type=int, default=8, help="Waitress worker threads.")
+    parser.add_argument("--read-every", type=int, default=5, help="Read the set back after every N saves.")
     parser.add_argument("--database-url", help="Database to use (default: SQLite in a temporary instance).")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="annotator-load-") as instance:
@@ -167,7 +185,8 @@ def main() -> int:
         server = start_server(env, port, args.threads)
         try:
             until = time.monotonic() + args.seconds
-            workers = [threading.Thread(target=work, args=(f"http://127.0.0.1:{port}", p, until)) for p in people]
+            workers = [threading.Thread(target=work, args=(f"http://127.0.0.1:{port}", p, until, args.read_every))
+                       for p in people]
             began = time.monotonic()
             for worker in workers:
                 worker.start()
@@ -184,13 +203,20 @@ def main() -> int:
     backend = "PostgreSQL" if args.database_url else "SQLite"
     print(f"{args.users} annotators, {args.seconds:.0f} s, waitress with {args.threads} threads, {backend}")
     print(f"acknowledged saves: {saves} ({saves / elapsed:.1f}/s)")
-    if latencies:
-        quantiles = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
-        print(f"latency p50 {quantiles[49] * 1000:.0f} ms, p95 {quantiles[94] * 1000:.0f} ms, "
-              f"max {latencies[-1] * 1000:.0f} ms")
+    report("save", latencies)
+    report("read", sorted(t for p in people for t in p.reads))
     print(f"errors: {len(errors)}" + (f" ({', '.join(sorted(set(errors))[:5])})" if errors else ""))
     print(f"acknowledged saves missing from the database: {len(missing)}")
-    return 1 if missing or not saves else 0
+    return 1 if missing or errors or not saves else 0
+
+
+def report(what: str, latencies: list[float]) -> None:
+    """Print p50, p95 and the maximum of sorted latencies."""
+    if not latencies:
+        return
+    quantiles = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
+    print(f"{what} latency p50 {quantiles[49] * 1000:.0f} ms, p95 {quantiles[94] * 1000:.0f} ms, "
+          f"max {latencies[-1] * 1000:.0f} ms ({len(latencies)} requests)")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from annotator.formats.tokens import DocTokens, is_int, parse_doc_tokens
 from annotator.spans import ORIGINS, Annotation, Entity, SpanError, validate
 
 ANSWERS: tuple[str, ...] = ("accept", "reject", "ignore")
+MAX_META_DEPTH = 32  # deeper metadata cannot be stored and written back out (JSON writers stop at 255)
 OPENING_MARKS = "\"'“‘«„‚‹"
 CLOSING_MARKS = "\"'”’»“‘›"
 
@@ -59,7 +60,22 @@ def read_meta(task: Mapping[str, Any], where: Where) -> dict[str, Any]:
         return {}
     if not isinstance(meta, dict):
         raise where.error("must be an object", "meta")
+    if nesting_depth(meta) > MAX_META_DEPTH:
+        raise where.error(f"is nested more than {MAX_META_DEPTH} levels deep", "meta")
     return dict(meta)
+
+
+def nesting_depth(value: Any) -> int:
+    """How deeply lists and objects nest in a JSON value (0 for a scalar), without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def read_answer(task: Mapping[str, Any], where: Where) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -53,6 +53,7 @@ def parse_op(item: Any, field: str) -> Op:
         return Op("delete", layer, uid)
     if kind == "upsert":
         value = VALUE_TYPES[layer].from_dict(item.get("item"), field=f"{field}.item", origin="human")
+        value = replace(value, origin="human")  # the server decides: what a person saves is human
         return Op("upsert", layer, value.uid, value)
     raise SpanError("must be upsert or delete", field=f"{field}.op")
 

@@ -46,13 +46,26 @@ def _done_counts() -> dict[int, int]:
     return {dataset_id: count for dataset_id, count in rows}
 
 
-def summaries() -> list[DatasetSummary]:
-    """Every dataset with its document count and how many are done, counted in SQL."""
+def _with_work_of(user: User) -> sa.Select[Any]:
+    """Ids of the datasets in which the user holds an annotation set."""
+    return (sa.select(Document.dataset_id).join(AnnotationSet, AnnotationSet.document_id == Document.id)
+            .where(AnnotationSet.user_id == user.id).distinct())
+
+
+def holds_work_in(user: User, dataset_id: int) -> bool:
+    """Whether the user holds an annotation set in the dataset."""
+    return db.session.scalar(_with_work_of(user).where(Document.dataset_id == dataset_id).limit(1)) is not None
+
+
+def summaries(viewer: User | None = None) -> list[DatasetSummary]:
+    """Every dataset (for annotators: those they hold work in) with its size and how many are done, in SQL."""
     counts = dict(db.session.execute(
         sa.select(Document.dataset_id, sa.func.count()).group_by(Document.dataset_id)).all())
     done = _done_counts()
-    return [DatasetSummary(ds, counts.get(ds.id, 0), done.get(ds.id, 0))
-            for ds in db.session.scalars(sa.select(Dataset).order_by(Dataset.name))]
+    query = sa.select(Dataset).order_by(Dataset.name)
+    if viewer is not None and not viewer.can_review:
+        query = query.where(Dataset.id.in_(_with_work_of(viewer)))
+    return [DatasetSummary(ds, counts.get(ds.id, 0), done.get(ds.id, 0)) for ds in db.session.scalars(query)]
 
 
 def visible_sets(viewer: User, document_ids: Sequence[int]) -> dict[int, list[AnnotationSet]]:

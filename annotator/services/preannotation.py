@@ -104,12 +104,12 @@ class Chunks:
 
     def results(self, progress: Progress | None) -> Iterator[tuple[PreAnnotated, Any]]:
         """Queue every chunk, then yield the results in input order, working on unclaimed chunks meanwhile."""
-        from .. import tasks
+        from ..jobs import app_tasks
 
         self.huey.put(f"{self.key}:open", "1")
         try:
             for n, chunk in enumerate(self.chunks):
-                tasks.preannotate_chunk(self.key, n, self.settings, [text for text, _ in chunk])
+                app_tasks().preannotate_chunk(self.key, n, self.settings, [text for text, _ in chunk])
             yield from self._gather(progress)
         finally:
             self.huey.delete(f"{self.key}:open")

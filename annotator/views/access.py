@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from ..db import db
 from ..models import AnnotationSet, Dataset, Document
+from ..services.datasets import holds_work_in
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,6 +36,14 @@ admin_required = role_required("admin")
 def get_dataset(dataset_id: int) -> Dataset:
     """The dataset, or 404."""
     return db.get_or_404(Dataset, dataset_id)
+
+
+def get_visible_dataset(dataset_id: int) -> Dataset:
+    """The dataset, or 404 (also for annotators who hold no work in it: its page is not theirs to see)."""
+    dataset = get_dataset(dataset_id)
+    if not current_user.can_review and not holds_work_in(current_user, dataset.id):
+        abort(404)
+    return dataset
 
 
 def get_document(document_id: int) -> Document:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify, request
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
@@ -16,6 +16,7 @@ from ..services.agreement import record_activity
 from ..services.annotations import (
     Refusal, VersionConflict, apply_each, ensure_seeded, set_status,
 )
+from ..services.caps import TooManyOps, check_op_count, check_set_size
 from ..spans import SpanError
 from .access import get_set
 
@@ -76,6 +77,10 @@ def save_set(set_id: int) -> tuple[Response, int] | Response:
     aset = get_set(set_id, write=True)
     body = _body()
     ops = body.get("ops", [])
+    try:  # caps first: nothing is parsed or written for an oversized batch
+        check_op_count(ops, int(current_app.config["MAX_OPS_PER_SAVE"]))
+    except TooManyOps as err:
+        return jsonify(error=str(err), field="ops", status=413), 413
     refused: list[Refusal] = []
 
     def change() -> None:
@@ -84,6 +89,7 @@ def save_set(set_id: int) -> tuple[Response, int] | Response:
         refused.extend(apply_each(aset, ops, user=current_user, expected_version=body["version"]))
         if refused and len(refused) == len(ops):
             raise SpanError(refused[0].error)
+        check_set_size(aset.id, int(current_app.config["MAX_ITEMS_PER_SET"]))
 
     failed = _commit(set_id, change)
     listed = [r.to_dict() for r in refused]

@@ -10,7 +10,7 @@ from ..models import annotation_of
 from ..render import segments
 from ..services import datasets as listing
 from ..services.annotations import model_set, user_set
-from .access import get_dataset, get_document
+from .access import get_document, get_visible_dataset
 
 bp = Blueprint("datasets", __name__)
 
@@ -18,15 +18,15 @@ bp = Blueprint("datasets", __name__)
 @bp.route("/")
 @login_required
 def index() -> str:
-    """Every dataset with its size and progress."""
-    return render_template("datasets/index.html", summaries=listing.summaries())
+    """The datasets the viewer may see, with their size and progress."""
+    return render_template("datasets/index.html", summaries=listing.summaries(current_user))
 
 
 @bp.route("/datasets/<int:dataset_id>")
 @login_required
 def show(dataset_id: int) -> str:
     """One page of a dataset's documents with the status of each set the viewer may see."""
-    dataset = get_dataset(dataset_id)
+    dataset = get_visible_dataset(dataset_id)
     page = listing.page_of(listing.documents(dataset, current_user), request.args.get("page", 1, type=int))
     return render_template("datasets/show.html", dataset=dataset, page=page,
                            sets=listing.visible_sets(current_user, [doc.id for doc in page.items]))

@@ -9,7 +9,7 @@ from flask import Blueprint, Flask, abort, flash, redirect, render_template, url
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from .. import tasks
+from ..jobs import app_tasks
 from ..db import db
 from ..forms import EmptyForm
 from ..forms_model import TrainForm
@@ -49,7 +49,7 @@ def _queue(kind: str, dataset: Dataset, **payload: Any) -> Response:
     """Create, commit and enqueue a model job; show its page."""
     job = start_job(kind, dataset, current_user, **payload)
     db.session.commit()
-    tasks.model_job(job.id)
+    app_tasks().model_job(job.id)
     return redirect(url_for("models.job", job_id=job.id))
 
 

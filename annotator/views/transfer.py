@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import tasks
+from ..jobs import app_tasks
 from ..db import db
 from ..formats import FormatError
 from ..formats.registry import FORMATS, writer_of
@@ -50,7 +50,7 @@ def export(dataset_id: int) -> BaseResponse:
         if request.method == "POST":
             job = create_export_job(dataset, current_user, fmt=fmt.name, only=only)
             db.session.commit()
-            tasks.export_file(job.id)
+            app_tasks().export_file(job.id)
             return redirect(url_for("transfer.job", job_id=job.id))
         if only not in ONLY:
             raise FormatError(f"must be one of {', '.join(ONLY)}", field="only")
@@ -128,7 +128,7 @@ def upload(dataset_id: int) -> tuple[str, int] | BaseResponse:
         flash(str(err), "error")
         return _upload_page(dataset_id, 400)
     db.session.commit()
-    tasks.import_file(job.id)
+    app_tasks().import_file(job.id)
     return redirect(url_for("transfer.job", job_id=job.id))
 
 
