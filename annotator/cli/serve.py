@@ -19,7 +19,6 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from ..jobs import start_consumer
-from ..services.job_runs import fail_abandoned_jobs
 
 
 def _stop_signals() -> threading.Event:
@@ -99,6 +98,8 @@ def _drain(server: Any, seconds: float) -> None:
 def run_command(host: str, port: int, threads: int, job_workers: int) -> None:
     """Serve on HOST:PORT with waitress (a production WSGI server) until SIGTERM or Ctrl+C."""
     from waitress import create_server
+
+    from ..services.job_runs import fail_abandoned_jobs  # imported when serving: the CLI starts at once
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     config = app.config
