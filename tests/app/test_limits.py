@@ -15,8 +15,10 @@ from annotator import create_app
 from annotator.db import db
 from annotator.models import EntitySpan, QuoteItem, StanceItem
 from annotator.services.importer import Record, get_or_create_dataset, import_records
+from annotator.services.throttle import failures
+from annotator.services.users import address_key
 from annotator.spans import MAX_LENGTHS
-from conftest import login, make_user
+from conftest import app_with_schema, login, make_user
 from test_security import ENTITY, own_set
 
 
@@ -140,10 +142,6 @@ def test_instance_files_are_the_owners_only(tmp_path: Path, monkeypatch: pytest.
 
 
 def test_behind_a_trusted_proxy_the_forwarded_address_is_throttled(database_url: str, tmp_path: Path) -> None:
-    from annotator.services.throttle import failures
-    from annotator.services.users import address_key
-    from conftest import app_with_schema
-
     with app_with_schema(database_url, tmp_path, WTF_CSRF_ENABLED=False, TRUSTED_PROXIES=1) as app:
         make_user("alice")
         app.test_client().post("/login", data={"name": "alice", "password": "nope"},
