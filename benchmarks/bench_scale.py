@@ -167,13 +167,17 @@ def measure(size: int, source: Path, folder: Path, database: str | None) -> dict
     instance.mkdir()
     env = environment(instance, database)
     run(["db", "upgrade"], env)
+    steps = {
+        "import": ["import", str(source), "--dataset", "bench", "--as", "gold"],
+        "export jsonl": ["export", "--dataset", "bench", "-o", str(folder / "out.jsonl")],
+        "export spacy (shards)": ["export", "--dataset", "bench", "--format", "spacy", "-o", str(folder / "shards")],
+        "export doccano": ["export", "--dataset", "bench", "--format", "doccano", "-o", str(folder / "out.doccano.jsonl")],
+    }
     out: dict[str, tuple[float, float, float]] = {}
-    out["import"] = run(["import", str(source), "--dataset", "bench", "--as", "gold"], env)
-    out["export jsonl"] = run(["export", "--dataset", "bench", "-o", str(folder / "out.jsonl")], env)
-    out["export spacy (shards)"] = run(["export", "--dataset", "bench", "--format", "spacy",
-                                        "-o", str(folder / "shards")], env)
-    out["export doccano"] = run(["export", "--dataset", "bench", "--format", "doccano",
-                                 "-o", str(folder / "out.doccano.jsonl")], env)
+    for step, args in steps.items():
+        out[step] = run(args, env)
+        wall, cpu, peak = out[step]
+        print(f"  {size:>6} documents, {step}: {wall:.1f} s wall, {cpu:.1f} s CPU, peak {peak:.0f} MB", flush=True)
     shutil.rmtree(folder / "shards", ignore_errors=True)
     return out
 
