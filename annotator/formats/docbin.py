@@ -163,7 +163,7 @@ class _DocBin(DocBin):
 
 _STRING_ATTRS = {ORTH, TAG, DEP, ENT_TYPE, ENT_KB_ID, ENT_ID, LEMMA, MORPH, NORM}
 SHARD_DOCS = 1000
-SHARD_BYTES = 32 * 1024 * 1024
+SHARD_BYTES = 8 * 1024 * 1024
 """Bounds of one shard held in memory (its arrays; writing it takes a few times as much)."""
 FILE_BYTES = 256 * 1024 * 1024
 """The most DocBin data one .spacy file may hold; beyond it, export to a folder of shards."""
