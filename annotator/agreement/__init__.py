@@ -5,8 +5,10 @@
 and ``merge`` the review page's merged view, the agreed annotation and taking items into gold.
 """
 
-from annotator.agreement.merge import NOT_ANNOTATORS, Merged, MergedItem, agreed_annotation, merge, take
 from annotator.agreement.matching import Tokens, tokens_match
+from annotator.agreement.merge import (
+    NOT_ANNOTATORS, Collision, Merged, MergedItem, agreed_annotation, merge, take, take_many,
+)
 from annotator.agreement.scores import (
     GOLD,
     MODEL,
@@ -20,7 +22,7 @@ from annotator.agreement.scores import (
 from annotator.agreement.stats import Counts, Ratio, cohen_kappa, krippendorff_alpha
 
 __all__ = [
-    "GOLD", "MODEL", "NOT_ANNOTATORS", "Agreement", "Counts", "Merged", "MergedItem", "PairScores",
+    "GOLD", "MODEL", "NOT_ANNOTATORS", "Agreement", "Collision", "Counts", "Merged", "MergedItem", "PairScores",
     "Ratio", "Tokens", "agreed_annotation", "cohen_kappa", "combine", "compare", "dataset_agreement",
-    "document_agreement", "krippendorff_alpha", "merge", "take", "tokens_match",
+    "document_agreement", "krippendorff_alpha", "merge", "take", "take_many", "tokens_match",
 ]

@@ -7,12 +7,13 @@ Items are the same across versions when their keys are (see ``signatures``). Ver
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from annotator.agreement.signatures import LAYERS, Item, Layer, keyed, layer_of, position
-from annotator.spans import Annotation, Entity, Quote
+from annotator.agreement.signatures import LAYERS, Item, Layer, keyed, layer_of, position, stance_unit
+from annotator.spans import Annotation, Entity, Quote, Stance
 
 NOT_ANNOTATORS = frozenset({"model", "gold"})
 PREFIXES: dict[Layer, str] = {"entities": "e", "quotes": "q", "stances": "s"}
@@ -29,11 +30,17 @@ class MergedItem:
     sources: tuple[str, ...]
     uids: Mapping[str, str] = field(default_factory=dict)
     agreed: bool = False
+    group: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain dict form; ``uids`` gives the item's uid in each source version."""
+        """Plain dict form; ``uids`` gives the item's uid in each source version.
+
+        ``group`` is shared by alternatives for one thing: entities on one span, quotes of one
+        passage, stances of one holder about one target.
+        """
         return {"layer": self.layer, "key": self.key, "item": dict(self.item),
-                "sources": list(self.sources), "uids": dict(self.uids), "agreed": self.agreed}
+                "sources": list(self.sources), "uids": dict(self.uids), "agreed": self.agreed,
+                "group": self.group}
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +98,23 @@ def _via_keys(keys: Mapping[str, str], new_uids: Mapping[str, str]) -> Link:
     return lambda uid: new_uids.get(keys.get(uid, ""))
 
 
-def merge(versions: Mapping[str, Annotation], text: str) -> Merged:
-    """List every item of every version once, with the versions that have it."""
+def group_of(item: Item, entities: Mapping[str, Entity], text: str) -> str:
+    """What alternatives share: an entity's span, a quote's passage, a stance's holder and target."""
+    layer = layer_of(item)
+    if isinstance(item, Stance):
+        return json.dumps([layer, *stance_unit(item, entities, text)])
+    return json.dumps([layer, *position(item)])
+
+
+def merge(versions: Mapping[str, Annotation], text: str, *, quorum: int = 1) -> Merged:
+    """List every item of every version once, with the versions that have it.
+
+    An item is agreed when every annotator version has it and there are at least ``quorum``
+    annotator versions (the caller passes only the versions that count).
+    """
     by_version = {name: keyed(annotation, text) for name, annotation in versions.items()}
     annotators = tuple(name for name in versions if name not in NOT_ANNOTATORS)
+    entity_maps = {name: annotation.entity_by_uid() for name, annotation in versions.items()}
     first: dict[str, tuple[str, Item]] = {}
     for name, items in by_version.items():
         for key, item in items.items():
@@ -112,9 +132,10 @@ def merge(versions: Mapping[str, Annotation], text: str) -> Merged:
         sources = tuple(sorted(n for n, items in by_version.items() if key in items))
         merged.append(MergedItem(
             layer=layer_of(item), key=key,
-            item=relink(item, merged_uid[key], link, versions[name].entity_by_uid(), text).to_dict(),
+            item=relink(item, merged_uid[key], link, entity_maps[name], text).to_dict(),
             sources=sources, uids={n: by_version[n][key].uid for n in sources},
-            agreed=bool(annotators) and all(n in sources for n in annotators),
+            agreed=len(annotators) >= max(quorum, 1) and all(n in sources for n in annotators),
+            group=group_of(item, entity_maps[name], text),
         ))
     return Merged(tuple(versions), annotators, tuple(merged))
 
@@ -142,24 +163,95 @@ def agreed_annotation(versions: Mapping[str, Annotation], annotators: Sequence[s
     return result
 
 
-def take(item: Item, into: Annotation, from_version: Annotation, text: str) -> Annotation:
+class Collision(ValueError):
+    """Taking an item would overlap items already in the target; ``items`` are those items."""
+
+    def __init__(self, items: Sequence[Item], text: str) -> None:
+        names = ", ".join(_describe(i, text) for i in items)
+        super().__init__(f"it overlaps {names} in the gold; take it with replace to swap them")
+        self.items = tuple(items)
+
+
+def _describe(item: Item, text: str) -> str:
+    start, end = position(item)
+    what = f"the {item.label} entity" if isinstance(item, Entity) else f"the {layer_of(item)[:-1]}"
+    return f"{what} {text[start:end]!r}"
+
+
+def take(item: Item, into: Annotation, from_version: Annotation, text: str, *,
+         replace_colliding: bool = False) -> Annotation:
     """Add one item of a version to another annotation, bringing its linked entities along."""
-    key = next((k for k, found in keyed(from_version, text).items() if found == item), None)
-    if key is None:
-        raise ValueError(f"{layer_of(item)} item {item.uid!r} is not in the version it is taken from")
+    return take_many([item], into, from_version, text, replace_colliding=replace_colliding)
+
+
+def take_many(items: Sequence[Item], into: Annotation, from_version: Annotation, text: str, *,
+              replace_colliding: bool = False) -> Annotation:
+    """Add items of one version to another annotation (items already there are left alone).
+
+    Linked entities come along. Where an added entity or quote would overlap one already in
+    ``into``, raise Collision, or with ``replace_colliding`` drop the old ones (their links move
+    to a new entity on the same span, else are cleared).
+    """
+    from_keys = {id(found): k for k, found in keyed(from_version, text).items()}
+    keys = [from_keys.get(id(item)) for item in items]
+    if None in keys:
+        bad = items[keys.index(None)]
+        raise ValueError(f"{layer_of(bad)} item {bad.uid!r} is not in the version it is taken from")
+    present = set(keyed(into, text))
     result = Annotation(list(into.entities), list(into.quotes), list(into.stances))
-    if key in keyed(into, text):
-        return result  # already there: taking twice changes nothing
-    used = {i.uid for i in into.entities} | {i.uid for i in into.quotes} | {i.uid for i in into.stances}
+    before = {id(i) for i in (*result.entities, *result.quotes, *result.stances)}
+    used = {i.uid for i in (*into.entities, *into.quotes, *into.stances)}
     entities = from_version.entity_by_uid()
+    added: dict[str, str] = {}
 
     def link(uid: str) -> str | None:
         entity = entities.get(uid)
-        return None if entity is None else _find_or_add(result, entity, used)
+        if entity is None:
+            return None
+        if uid not in added:
+            added[uid] = _find_or_add(result, entity, used)
+        return added[uid]
 
-    layer = layer_of(item)
-    getattr(result, layer).append(relink(item, next(fresh_uids(PREFIXES[layer], used)), link, entities, text))
-    return result
+    for item, key in zip(items, keys):
+        if key in present or (isinstance(item, Entity) and item.uid in added):
+            continue
+        present.add(str(key))
+        layer = layer_of(item)
+        uid = next(fresh_uids(PREFIXES[layer], used))
+        if isinstance(item, Entity):
+            added[item.uid] = uid
+        getattr(result, layer).append(relink(item, uid, link, entities, text))
+    new = [i for i in (*result.entities, *result.quotes) if id(i) not in before]
+    clashes = _colliding(new, [i for i in (*result.entities, *result.quotes) if id(i) in before])
+    if clashes and not replace_colliding:
+        raise Collision(clashes, text)
+    return _without(result, clashes, text) if clashes else result
+
+
+def _colliding(new: Sequence[Entity | Quote], old: Sequence[Entity | Quote]) -> list[Item]:
+    """Old entities and quotes that a new one of the same layer overlaps."""
+    def span(i: Entity | Quote) -> tuple[int, int]:
+        return position(i)
+
+    return [o for o in old if any(type(n) is type(o) and span(n)[0] < span(o)[1] and span(o)[0] < span(n)[1]
+                                  for n in new)]
+
+
+def _without(annotation: Annotation, dropped: Sequence[Item], text: str) -> Annotation:
+    """Drop items; links to a dropped entity move to a kept entity on its span or are cleared."""
+    gone = {id(i) for i in dropped}
+    kept = [e for e in annotation.entities if id(e) not in gone]
+    same_span = {e.span: e.uid for e in kept}
+    old = annotation.entity_by_uid()
+    moved = {e.uid: same_span.get(e.span) for e in annotation.entities if id(e) in gone}
+
+    def link(uid: str) -> str | None:
+        return moved[uid] if uid in moved else uid
+
+    def keep(items: Sequence[Item]) -> list[Any]:
+        return [relink(i, i.uid, link, old, text) for i in items if id(i) not in gone]
+
+    return Annotation(kept, keep(annotation.quotes), keep(annotation.stances))
 
 
 def _find_or_add(annotation: Annotation, entity: Entity, used: set[str]) -> str:

@@ -12,10 +12,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..db import db
 from ..models import (
-    ITEM_MODELS, STATUSES, AnnotationSet, AuditEvent, Dataset, Document, EntitySpan, QuoteItem,
+    ITEM_MODELS, STATUSES, AnnotationSet, AuditEvent, Document, EntitySpan, QuoteItem,
     StanceItem, User, annotation_of, utcnow,
 )
-from ..spans import Annotation, Entity, Quote, SpanError, Stance, TokenBounds, check_span
+from ..checks import Rules, check_item, validate
+from ..spans import Annotation, Entity, Quote, SpanError, Stance, TokenBounds
 
 VALUE_TYPES: dict[str, Any] = {"entities": Entity, "quotes": Quote, "stances": Stance}
 
@@ -169,43 +170,44 @@ def _token_bounds(document_id: int, content_hash: str) -> TokenBounds | None:
     return TokenBounds.from_tokens((s, e) for s, e in tokens) if tokens else None
 
 
-def _check_value(aset: AnnotationSet, document: Document, dataset: Dataset, op: Op,
-                 bounds: TokenBounds | None) -> None:
-    """Check one upserted value against the text, labels, tokens, overlaps and links."""
-    value, n = op.value, len(document.text)
+def rules_for(document: Document, *, tokens: bool = True) -> Rules:
+    """The rules a document's sets must fit: its text and tokens, its dataset's vocabulary."""
+    dataset = document.dataset
+    bounds = _token_bounds(document.id, document.content_hash) if tokens else None
+    return Rules(document.text, bounds, tuple(dataset.entity_labels or ()) or None,
+                 tuple(dataset.stance_polarities or ()) or None)
+
+
+def _neighbours(set_id: int, value: Entity | Quote | Stance) -> list[Entity | Quote]:
+    """The set's stored items that the value may overlap (same layer, same stretch of text)."""
     if isinstance(value, Entity):
-        check_span(value.span, n, field="item")
-        if bounds is not None and not bounds.is_aligned(value.span):
-            raise SpanError("the span is not on token boundaries", field="item")
-        if dataset.entity_labels and value.label not in dataset.entity_labels:
-            raise SpanError(f"unknown label {value.label!r}", field="item.label")
-        clash = db.session.scalar(sa.select(EntitySpan).where(
-            EntitySpan.set_id == aset.id, EntitySpan.uid != value.uid,
-            EntitySpan.start < value.end, EntitySpan.end > value.start).limit(1))
-        if clash is not None:
-            raise SpanError(f"overlaps the {clash.label} span {document.text[clash.start:clash.end]!r}",
-                            field="item")
-    elif isinstance(value, Quote):
-        for name in ("content", "cue", "speaker"):
-            span = getattr(value, name)
-            if span is not None:
-                check_span(span, n, field=f"item.{name}")
-        _check_link(aset.id, value.speaker_entity, "item.speaker_entity")
+        return [row.to_value() for row in db.session.scalars(sa.select(EntitySpan).where(
+            EntitySpan.set_id == set_id, EntitySpan.start < value.end, EntitySpan.end > value.start))]
+    if isinstance(value, Quote):
+        return [row.to_value() for row in db.session.scalars(sa.select(QuoteItem).where(
+            QuoteItem.set_id == set_id, QuoteItem.content_start < value.content.end,
+            QuoteItem.content_end > value.content.start))]
+    return []
+
+
+def _linked_uids(set_id: int, value: Entity | Quote | Stance) -> set[str]:
+    """Which of the entity uids the value links to exist in the set."""
+    if isinstance(value, Quote):
+        wanted = {value.speaker_entity}
     elif isinstance(value, Stance):
-        check_span(value.evidence, n, field="item.evidence")
-        if dataset.stance_polarities and value.polarity not in dataset.stance_polarities:
-            raise SpanError(f"unknown polarity {value.polarity!r}", field="item.polarity")
-        _check_link(aset.id, value.holder_entity, "item.holder_entity")
-        _check_link(aset.id, value.target_entity, "item.target_entity")
-        if not (value.holder or value.holder_entity):
-            raise SpanError("needs a holder", field="item.holder")
-        if not (value.target or value.target_entity):
-            raise SpanError("needs a target entity or topic", field="item.target")
+        wanted = {value.holder_entity, value.target_entity}
+    else:
+        return set()
+    uids = [uid for uid in wanted if uid is not None]
+    return set(db.session.scalars(sa.select(EntitySpan.uid).where(
+        EntitySpan.set_id == set_id, EntitySpan.uid.in_(uids)))) if uids else set()
 
 
-def _check_link(set_id: int, uid: str | None, field: str) -> None:
-    if uid is not None and _item_row(set_id, "entities", uid) is None:
-        raise SpanError(f"links to unknown entity {uid!r}", field=field)
+def check_op(aset: AnnotationSet, op: Op, rules: Rules) -> None:
+    """Run the one item check (annotator.checks) on an upsert, with what the database knows."""
+    assert op.value is not None
+    check_item(op.value, rules, entity_uids=_linked_uids(aset.id, op.value),
+               overlapping=_neighbours(aset.id, op.value))
 
 
 def _unlink_entity(set_id: int, uid: str, events: list[dict[str, Any]]) -> None:
@@ -225,20 +227,19 @@ def _unlink_entity(set_id: int, uid: str, events: list[dict[str, Any]]) -> None:
 
 
 class _Context:
-    """What checking an edit of one set needs: the set, its document, dataset and token bounds."""
+    """What checking an edit of one set needs: the set, its document and the rules it must fit."""
 
     def __init__(self, aset: AnnotationSet) -> None:
         self.aset = aset
         self.document = aset.document
-        self.dataset = self.document.dataset
-        self._bounds: TokenBounds | None = None
+        self._rules: Rules | None = None
 
     @property
-    def bounds(self) -> TokenBounds | None:
-        """The document's token bounds (loaded on first use)."""
-        if self._bounds is None:
-            self._bounds = _token_bounds(self.document.id, self.document.content_hash)
-        return self._bounds
+    def rules(self) -> Rules:
+        """The document's rules, token bounds included (loaded on first use)."""
+        if self._rules is None:
+            self._rules = rules_for(self.document)
+        return self._rules
 
 
 def _apply_one(ctx: _Context, op: Op, events: list[dict[str, Any]], *, check: bool) -> None:
@@ -258,8 +259,7 @@ def _apply_one(ctx: _Context, op: Op, events: list[dict[str, Any]], *, check: bo
         return
     assert op.value is not None
     if check:
-        bounds = ctx.bounds if op.layer == "entities" else None
-        _check_value(aset, ctx.document, ctx.dataset, op, bounds)
+        check_op(aset, op, ctx.rules)
     columns = ITEM_MODELS[op.layer].columns(op.value)
     if row is None:
         row = ITEM_MODELS[op.layer](set_id=aset.id, **columns)
@@ -333,9 +333,18 @@ def diff_ops(current: Annotation, target: Annotation) -> list[Op]:
     return ops + deletions[::-1]
 
 
+def check_annotation(document: Document, annotation: Annotation) -> None:
+    """Run the one check (annotator.checks) on a whole annotation of a document."""
+    dataset = document.dataset
+    validate(annotation, document.text, labels=dataset.entity_labels or None,
+             polarities=dataset.stance_polarities or None,
+             bounds=_token_bounds(document.id, document.content_hash))
+
+
 def replace_annotation(aset: AnnotationSet, target: Annotation, *, user: User | None,
                        expected_version: int) -> None:
-    """Make a set hold exactly the target annotation, as audited edits."""
+    """Make a set hold exactly the target annotation (checked whole first), as audited edits."""
+    check_annotation(aset.document, target)
     ops = diff_ops(annotation_of(aset.id), target)
     # Deleting first frees spans that the new items may overlap.
     ordered = [op for op in ops if op.op == "delete"] + [op for op in ops if op.op == "upsert"]

@@ -54,10 +54,13 @@ def get_document(document_id: int) -> Document:
 def get_set(set_id: int, *, write: bool = False) -> AnnotationSet:
     """An annotation set the current user may read (or write): 404 if missing, 403 if not theirs."""
     aset = db.get_or_404(AnnotationSet, set_id)
-    if aset.kind == "annotator" and aset.user_id == current_user.id:
-        return aset
-    if not current_user.can_review:
+    mine = aset.kind == "annotator" and aset.user_id == current_user.id
+    if not mine and not current_user.can_review:
         abort(403, "This annotation belongs to someone else.")
-    if write and aset.kind != "gold":
+    if write and not mine and aset.kind != "gold":
         abort(403, "Reviewers edit the gold version, not other people's sets or the model's.")
+    if write and aset.status == "reviewed":
+        abort(409, "This annotation was reviewed and is read-only; a reviewer can reopen the document "
+                   "on its review page." if mine else
+              "This gold was signed off (reviewed) and is read-only; reopen the document on its review page.")
     return aset

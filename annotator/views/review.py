@@ -23,22 +23,26 @@ bp = Blueprint("review", __name__)
 VIEWS = ("merged", "side")
 
 
-def _version_field() -> int | None:
+def _version_field() -> int:
+    """The gold version the form was made from (0: no gold yet); 400 when it is missing."""
     raw = request.form.get("gold_version", "")
-    return int(raw) if raw.isdigit() else None
+    if not raw.isdigit():
+        abort(400, "gold_version: the gold version this page shows is required.")
+    return int(raw)
 
 
-def _act(document_id: int, action: Callable[..., Any], message: str, **kwargs: Any) -> Response:
+def _act(document_id: int, action: Callable[..., Any], message: str | Callable[[Any], str],
+         **kwargs: Any) -> Response:
     """Run one adjudication action, commit, and go back to the review page."""
     doc = get_document(document_id)
     try:
-        action(doc, user=current_user, **kwargs)
-    except (VersionConflict, SpanError, ValueError) as err:
+        result = action(doc, user=current_user, **kwargs)
+    except (VersionConflict, SpanError, ValueError, adjudication.ReviewRefused) as err:
         db.session.rollback()
         flash(f"Not saved: {err}", "error")
     else:
         db.session.commit()
-        flash(message, "success")
+        flash(message(result) if callable(message) else message, "success")
     view = request.form.get("view", "merged")
     anchor = request.form.get("focus", "")
     return redirect(url_for("review.page", document_id=doc.id, view=view if view in VIEWS else "merged")
@@ -70,7 +74,7 @@ def take(document_id: int) -> Response:
     """Copy one item of a version into gold."""
     return _act(document_id, adjudication.take_item, "Taken into gold.", source=request.form.get("source", ""),
                 layer=request.form.get("layer", ""), uid=request.form.get("uid", ""),
-                expected_version=_version_field())
+                replace=request.form.get("replace") == "1", expected_version=_version_field())
 
 
 @bp.post("/documents/<int:document_id>/review/remove")
@@ -85,7 +89,28 @@ def remove(document_id: int) -> Response:
 @reviewer_required
 def accept_agreed(document_id: int) -> Response:
     """Add everything all annotators agree on to gold."""
-    return _act(document_id, adjudication.accept_agreed, "Accepted every agreed item.",
+    return _act(document_id, adjudication.accept_agreed, _accepted, expected_version=_version_field())
+
+
+def _accepted(result: tuple[Any, int]) -> str:
+    added = result[1]
+    return (f"Accepted every agreed item ({added} added to the gold)." if added
+            else "Every agreed item is already in the gold; nothing was added.")
+
+
+@bp.post("/documents/<int:document_id>/review/undo")
+@reviewer_required
+def undo(document_id: int) -> Response:
+    """Take back the newest change to the gold."""
+    return _act(document_id, adjudication.undo, "Undone: the gold is back as it was before that change.",
+                expected_version=_version_field())
+
+
+@bp.post("/documents/<int:document_id>/review/reopen")
+@reviewer_required
+def reopen(document_id: int) -> Response:
+    """Reopen a signed-off document: gold in progress, annotators' sets editable again."""
+    return _act(document_id, adjudication.reopen, "Reopened: the gold and the annotators' sets can change again.",
                 expected_version=_version_field())
 
 
@@ -114,12 +139,12 @@ def document_history(document_id: int) -> str:
 @reviewer_required
 def restore(set_id: int) -> Response:
     """Bring a set back to an earlier version (audited as the reviewer's edits)."""
-    aset = get_set(set_id)
+    aset = get_set(set_id, write=True)
     version = request.form.get("version", type=int) or 0
     expected = request.form.get("set_version", type=int) or 0
     try:
         adjudication.restore(aset, version, user=current_user, expected_version=expected)
-    except (VersionConflict, SpanError) as err:
+    except (VersionConflict, SpanError, ValueError) as err:
         db.session.rollback()
         flash(f"Not restored: {err}", "error")
     else:

@@ -74,7 +74,7 @@ def test_reviewer_adjudicates_and_gold_is_exported(app: Flask, client: FlaskClie
     assert page.count('class="row disagree') == 3  # Tom Lee as PERSON, as ORG, and Monday
     assert ">ORG</span>" in page and ">DATE</span>" in page and "Monday" in page
 
-    agreed = client.post(f"/documents/{doc.id}/review/agreed", data={"gold_version": ""})
+    agreed = client.post(f"/documents/{doc.id}/review/agreed", data={"gold_version": 0})
     assert agreed.status_code == 302
     gold = gold_set(doc.id)
     assert {(e.start, e.end, e.label) for e in annotation_of(gold.id).entities} == {(0, 8, "PERSON"), (24, 29, "GPE")}
@@ -107,7 +107,7 @@ def test_remove_from_gold_and_restore_earlier_version(app: Flask, client: FlaskC
     annotate(client, "bob", doc, BOB)
     client.post("/logout")
     login(client, "rita")
-    client.post(f"/documents/{doc.id}/review/agreed", data={"gold_version": ""})
+    client.post(f"/documents/{doc.id}/review/agreed", data={"gold_version": 0})
     gold = gold_set(doc.id)
     before = gold.version
     uid = next(e.uid for e in annotation_of(gold.id).entities if e.label == "GPE")
@@ -131,7 +131,7 @@ def test_annotator_is_refused_review_pages_and_others_sets(app: Flask, client: F
                 f"/api/sets/{bobs.id}"):
         assert client.get(url).status_code == 403, url
     for url in (f"/documents/{doc.id}/review/agreed", f"/sets/{bobs.id}/restore"):
-        assert client.post(url, data={"gold_version": "", "version": 1}).status_code == 403, url
+        assert client.post(url, data={"gold_version": 0, "version": 1}).status_code == 403, url
     assert client.put(f"/api/sets/{bobs.id}", json={"version": 1, "ops": []}).status_code == 403
 
 

@@ -128,7 +128,7 @@ def bad_task(tokenize: Tokenize, annotation: Annotation, change: Callable[[dict[
      "field spans[0].origin: must be one of model, human"),
     (lambda t: t["spans"][0].update(uid=5), "field spans[0].uid: must be a non-empty string"),
     (lambda t: t["spans"].append(dict(t["spans"][0], uid="e9")),
-     "field spans[3]: entity [0, 6) overlaps entity [0, 6)"),
+     "field spans[3]: entity [0, 6) overlaps the PERSON entity [0, 6) 'Akbari'"),
 ])
 def test_bad_tasks_name_file_line_and_field(tmp_path: Path, tokenize: Tokenize,
                                             annotation: Annotation,

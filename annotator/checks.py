@@ -1,0 +1,194 @@
+"""Pure: the one check every write runs, for a whole annotation or for one item.
+
+Every path that changes a set calls this module: the editor API (one item at a time, with the
+neighbours the database finds), review take/remove/accept/undo, restore, import and the CLI
+(the whole annotation). The rules:
+
+- every span lies inside the text (start < end); entities start and end on token boundaries;
+- entity labels and stance polarities belong to the dataset's vocabulary;
+- overlap, per layer: entities never overlap each other; the contents of two quotes never
+  overlap (a passage is one quote); stances may share evidence;
+- links (a quote's speaker, a stance's holder and target) name entities of the same set;
+- a stance has a holder and a target (entity or name);
+- uids are unique within a set and text fields fit their database columns (``LIMITS``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Container, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TypeAlias
+from operator import attrgetter
+
+from annotator.spans import Annotation, Entity, Quote, Span, SpanError, Stance, TokenBounds
+
+Item: TypeAlias = "Entity | Quote | Stance"
+LIMITS: dict[str, int] = {"uid": 40, "label": 64, "polarity": 32, "holder": 300, "target": 300}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What a set's items must fit: the text, its tokens, the dataset's labels and polarities."""
+
+    text: str
+    bounds: TokenBounds | None = None
+    labels: Collection[str] | None = None
+    polarities: Collection[str] | None = None
+
+
+def check_span(span: Span, text_length: int, *, field: str = "span") -> None:
+    """Raise SpanError unless 0 <= start < end <= text_length."""
+    if span.start < 0 or span.end > text_length or span.start >= span.end:
+        raise SpanError(
+            f"[{span.start}, {span.end}) is out of range for a text of {text_length} characters",
+            field=field,
+        )
+
+
+def _length(value: str, name: str, field: str) -> None:
+    if len(value) > LIMITS[name]:
+        raise SpanError(f"is longer than {LIMITS[name]} characters", field=field)
+
+
+def _in_text(span: Span | None, rules: Rules, field: str, *, aligned: bool = False) -> None:
+    if span is None:
+        return
+    check_span(span, len(rules.text), field=field)
+    if aligned and rules.bounds is not None and not rules.bounds.is_aligned(span):
+        raise SpanError(f"[{span.start}, {span.end}) {rules.text[span.start:span.end]!r} "
+                        "is not on token boundaries", field=field)
+
+
+def _link(uid: str | None, entity_uids: Container[str], field: str) -> None:
+    if uid is not None and uid not in entity_uids:
+        raise SpanError(f"links to unknown entity {uid!r}", field=field)
+
+
+def _known(value: str, known: Collection[str] | None, what: str, field: str) -> None:
+    if known and value not in known:
+        raise SpanError(f"unknown {what} {value!r} (known: {', '.join(known)})", field=field)
+
+
+def _entity(item: Entity, rules: Rules, overlapping: Iterable[Item], field: str) -> None:
+    """Range, tokens, label and the no-overlap rule of an entity."""
+    _in_text(item.span, rules, field, aligned=True)
+    _length(item.label, "label", f"{field}.label")
+    _known(item.label, rules.labels, "label", f"{field}.label")
+    for other in overlapping:
+        if isinstance(other, Entity) and other.uid != item.uid and item.span.overlaps(other.span):
+            raise SpanError(f"entity [{item.start}, {item.end}) overlaps the {other.label} entity "
+                            f"[{other.start}, {other.end}) {rules.text[other.start:other.end]!r}",
+                            field=field)
+
+
+def _quote(item: Quote, rules: Rules, entity_uids: Container[str], overlapping: Iterable[Item],
+           field: str) -> None:
+    """Spans, speaker link and the no-overlap rule of a quote's content."""
+    _in_text(item.content, rules, f"{field}.content")
+    _in_text(item.cue, rules, f"{field}.cue")
+    _in_text(item.speaker, rules, f"{field}.speaker")
+    _link(item.speaker_entity, entity_uids, f"{field}.speaker_entity")
+    for other in overlapping:
+        if isinstance(other, Quote) and other.uid != item.uid and item.content.overlaps(other.content):
+            raise SpanError(f"quote [{item.content.start}, {item.content.end}) overlaps the quote "
+                            f"[{other.content.start}, {other.content.end})", field=f"{field}.content")
+
+
+def _stance(item: Stance, rules: Rules, entity_uids: Container[str], field: str) -> None:
+    """Evidence, polarity, holder and target of a stance."""
+    _in_text(item.evidence, rules, f"{field}.evidence")
+    _length(item.polarity, "polarity", f"{field}.polarity")
+    _known(item.polarity, rules.polarities, "polarity", f"{field}.polarity")
+    for name in ("holder", "target"):
+        _length(getattr(item, name), name, f"{field}.{name}")
+        _link(getattr(item, f"{name}_entity"), entity_uids, f"{field}.{name}_entity")
+    if not (item.holder or item.holder_entity):
+        raise SpanError("needs a holder name or entity", field=f"{field}.holder")
+    if not (item.target or item.target_entity):
+        raise SpanError("needs a target entity or topic", field=f"{field}.target")
+
+
+def check_item(item: Item, rules: Rules, *, entity_uids: Container[str] = (),
+               overlapping: Iterable[Item] = (), field: str = "item") -> None:
+    """Raise SpanError unless one item fits the rules, given its set's entity uids and neighbours.
+
+    ``overlapping`` holds the set's other items that may overlap this one (the caller may pass
+    more; only real overlaps in the same layer count).
+    """
+    if not item.uid:
+        raise SpanError("is required", field=f"{field}.uid")
+    _length(item.uid, "uid", f"{field}.uid")
+    if isinstance(item, Entity):
+        _entity(item, rules, overlapping, field)
+    elif isinstance(item, Quote):
+        _quote(item, rules, entity_uids, overlapping, field)
+    else:
+        _stance(item, rules, entity_uids, field)
+
+
+def _fits_fast(ent: Entity, rules: Rules, n: int) -> bool:
+    """The common good entity, without building Spans (a 10,000-entity import stays quick)."""
+    bounds = rules.bounds
+    return (0 <= ent.start < ent.end <= n and 0 < len(ent.uid) <= LIMITS["uid"]
+            and len(ent.label) <= LIMITS["label"]
+            and (bounds is None or bounds.is_aligned_at(ent.start, ent.end))
+            and (not rules.labels or ent.label in rules.labels))
+
+
+def _no_overlaps(ordered: Sequence[Item], rules: Rules, fields: dict[str, str]) -> None:
+    """The overlap rule of one layer: in text order, any overlap shows between neighbours."""
+    spans = [_position(i) for i in ordered]
+    for k in range(1, len(ordered)):
+        if spans[k].start < spans[k - 1].end:
+            b = ordered[k]
+            check_item(b, rules, entity_uids=_ANY, overlapping=(ordered[k - 1],), field=fields[b.uid])
+
+
+def _position(item: Item) -> Span:
+    if isinstance(item, Entity):
+        return item.span
+    return item.content if isinstance(item, Quote) else item.evidence
+
+
+def _content_order(quote: Quote) -> tuple[int, int]:
+    return quote.content.start, quote.content.end
+
+
+class _Anything:
+    """A container holding every uid (links are checked separately)."""
+
+    def __contains__(self, _: object) -> bool:
+        return True
+
+
+_ANY = _Anything()
+
+
+def validate(annotation: Annotation, text: str, *, labels: Sequence[str] | None = None,
+             polarities: Sequence[str] | None = None, bounds: TokenBounds | None = None,
+             allow_overlap: bool = False) -> None:
+    """Raise SpanError naming the first item of an annotation that breaks a rule (module docstring)."""
+    rules = Rules(text, bounds, frozenset(labels) if labels else None,
+                  frozenset(polarities) if polarities else None)
+    rules_named = Rules(text, bounds, labels, polarities)  # error messages list labels in order
+    uids: set[str] = set()
+    fields: dict[str, str] = {}
+    n = len(text)
+    for layer in ("entities", "quotes", "stances"):
+        for i, item in enumerate(getattr(annotation, layer)):
+            fld = f"{layer}[{i}]"
+            if item.uid in uids:
+                raise SpanError(f"duplicate uid {item.uid!r}", field=fld)
+            uids.add(item.uid)
+            fields[item.uid] = fld
+            if layer == "entities":
+                if not _fits_fast(item, rules, n):
+                    check_item(item, rules_named, field=fld)
+    entity_uids = {e.uid for e in annotation.entities}
+    for layer in ("quotes", "stances"):
+        for item in getattr(annotation, layer):
+            check_item(item, rules_named, entity_uids=entity_uids, field=fields[item.uid])
+    if not allow_overlap:
+        _no_overlaps(sorted(annotation.entities, key=attrgetter("start", "end")), rules_named, fields)
+        quotes: list[Quote] = sorted(annotation.quotes, key=_content_order)
+        _no_overlaps(quotes, rules_named, fields)
