@@ -192,3 +192,17 @@ def validate(annotation: Annotation, text: str, *, labels: Sequence[str] | None 
         _no_overlaps(sorted(annotation.entities, key=attrgetter("start", "end")), rules_named, fields)
         quotes: list[Quote] = sorted(annotation.quotes, key=_content_order)
         _no_overlaps(quotes, rules_named, fields)
+
+
+def check_vocabulary(words: Sequence[str], *, field: str = "labels") -> list[str]:
+    """A dataset's labels (or polarities) as given, refused when empty, repeated, blank or too long."""
+    cleaned = [w.strip() for w in words]
+    if not cleaned or not all(cleaned):
+        raise SpanError("must name at least one, none of them empty", field=field)
+    for word in cleaned:
+        if len(word) > LIMITS["label"] or any(ch.isspace() for ch in word):
+            raise SpanError(f"{word!r} must be one word of at most {LIMITS['label']} characters", field=field)
+    repeated = sorted({w for w in cleaned if cleaned.count(w) > 1})
+    if repeated:
+        raise SpanError(f"{', '.join(repeated)} given twice", field=field)
+    return cleaned

@@ -44,11 +44,11 @@ def register_commands(app: Flask) -> None:
     from .data import demo_command, export_command, import_command
     from .model import model_commands
     from .serve import run_command
-    from .teams import assign_command
+    from .teams import assign_command, dataset_command
     from .users import user
 
     for command in (user, import_command, export_command, demo_command, run_command, assign_command,
-                    agreement_group, shell_command, routes_command, *model_commands()):
+                    dataset_command, agreement_group, shell_command, routes_command, *model_commands()):
         app.cli.add_command(command)
     app.cli.add_command(MigrationsGroup(
         "db", callback=_migrations_options, help="Database migrations (Flask-Migrate: upgrade, downgrade, ...).",

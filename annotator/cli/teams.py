@@ -1,4 +1,4 @@
-"""`annotator assign`: hand a dataset's documents out to annotators."""
+"""`annotator dataset` sets a dataset up; `annotator assign` hands its documents out to annotators."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from flask.cli import with_appcontext
 from ..db import db
 from ..models import Dataset
 from ..services.assignment import AssignmentError, annotators, auto_assign
+from ..services.dataset_setup import configure_dataset
 from ..services.users import find_user
+from ..spans import SpanError
 
 
 @click.command("assign")
@@ -36,3 +38,22 @@ def assign_command(dataset_name: str, names: str | None) -> None:
     db.session.commit()
     click.echo(f"Made {made} new assignment(s) in {dataset.name!r} "
                f"({dataset.annotators_per_doc} annotator(s) per document).")
+
+
+@click.command("dataset")
+@click.argument("name")
+@click.option("--annotators-per-doc", type=int, help="How many annotators each document goes to (1 or more).")
+@click.option("--labels", help='The entity labels, space-separated, e.g. "PERSON ORG GPE".')
+@with_appcontext
+def dataset_command(name: str, annotators_per_doc: int | None, labels: str | None) -> None:
+    """Create dataset NAME, or change its labels and annotators per document."""
+    try:
+        dataset, created = configure_dataset(name, annotators_per_doc=annotators_per_doc,
+                                             labels=labels.split() if labels is not None else None)
+    except SpanError as err:
+        db.session.rollback()
+        raise click.ClickException(f"{err}\nNothing was changed.") from None
+    db.session.commit()
+    click.echo(f"{'Created' if created else 'Updated'} dataset {dataset.name!r}: "
+               f"{dataset.annotators_per_doc} annotator(s) per document, "
+               f"labels {' '.join(dataset.entity_labels)}.")

@@ -20,6 +20,7 @@ def _error(err: HTTPException):  # type: ignore[no-untyped-def]
 def init_app(app: Flask) -> None:
     """Register every blueprint and the error handlers."""
     from . import api, auth, datasets, profile, editor, review, admin, transfer, models
+    from . import review_api  # noqa: F401  (adds the review routes to the API blueprint)
 
     for module in (auth, datasets, api, profile, editor, review, admin, transfer, models):
         app.register_blueprint(module.bp)

@@ -17,6 +17,7 @@ from ..services import review as adjudication
 from ..services.annotations import VersionConflict, history
 from ..spans import SpanError
 from .access import get_dataset, get_document, get_set, reviewer_required
+from .review_api import accepted_message
 from .review_text import describe
 
 bp = Blueprint("review", __name__)
@@ -89,13 +90,7 @@ def remove(document_id: int) -> Response:
 @reviewer_required
 def accept_agreed(document_id: int) -> Response:
     """Add everything all annotators agree on to gold."""
-    return _act(document_id, adjudication.accept_agreed, _accepted, expected_version=_version_field())
-
-
-def _accepted(result: tuple[Any, int]) -> str:
-    added = result[1]
-    return (f"Accepted every agreed item ({added} added to the gold)." if added
-            else "Every agreed item is already in the gold; nothing was added.")
+    return _act(document_id, adjudication.accept_agreed, accepted_message, expected_version=_version_field())
 
 
 @bp.post("/documents/<int:document_id>/review/undo")
