@@ -6,8 +6,8 @@ neighbours the database finds), review take/remove/accept/undo, restore, import 
 
 - every span lies inside the text (start < end); entities start and end on token boundaries;
 - entity labels and stance polarities belong to the dataset's vocabulary;
-- overlap, per layer: entities never overlap each other; the contents of two quotes never
-  overlap (a passage is one quote); stances may share evidence;
+- overlap, per layer: entities never overlap each other (a DocBin's ``doc.ents`` could not hold
+  them); quotes may nest (a quote inside a quote) and stances may share evidence;
 - links (a quote's speaker, a stance's holder and target) name entities of the same set;
 - a stance has a holder and a target (entity or name);
 - uids are unique within a set and text fields fit their database columns (``LIMITS``).
@@ -81,17 +81,12 @@ def _entity(item: Entity, rules: Rules, overlapping: Iterable[Item], field: str)
                             field=field)
 
 
-def _quote(item: Quote, rules: Rules, entity_uids: Container[str], overlapping: Iterable[Item],
-           field: str) -> None:
-    """Spans, speaker link and the no-overlap rule of a quote's content."""
+def _quote(item: Quote, rules: Rules, entity_uids: Container[str], field: str) -> None:
+    """Spans and speaker link of a quote."""
     _in_text(item.content, rules, f"{field}.content")
     _in_text(item.cue, rules, f"{field}.cue")
     _in_text(item.speaker, rules, f"{field}.speaker")
     _link(item.speaker_entity, entity_uids, f"{field}.speaker_entity")
-    for other in overlapping:
-        if isinstance(other, Quote) and other.uid != item.uid and item.content.overlaps(other.content):
-            raise SpanError(f"quote [{item.content.start}, {item.content.end}) overlaps the quote "
-                            f"[{other.content.start}, {other.content.end})", field=f"{field}.content")
 
 
 def _stance(item: Stance, rules: Rules, entity_uids: Container[str], field: str) -> None:
@@ -121,7 +116,7 @@ def check_item(item: Item, rules: Rules, *, entity_uids: Container[str] = (),
     if isinstance(item, Entity):
         _entity(item, rules, overlapping, field)
     elif isinstance(item, Quote):
-        _quote(item, rules, entity_uids, overlapping, field)
+        _quote(item, rules, entity_uids, field)
     else:
         _stance(item, rules, entity_uids, field)
 
@@ -148,10 +143,6 @@ def _position(item: Item) -> Span:
     if isinstance(item, Entity):
         return item.span
     return item.content if isinstance(item, Quote) else item.evidence
-
-
-def _content_order(quote: Quote) -> tuple[int, int]:
-    return quote.content.start, quote.content.end
 
 
 class _Anything:
@@ -190,8 +181,6 @@ def validate(annotation: Annotation, text: str, *, labels: Sequence[str] | None 
             check_item(item, rules_named, entity_uids=entity_uids, field=fields[item.uid])
     if not allow_overlap:
         _no_overlaps(sorted(annotation.entities, key=attrgetter("start", "end")), rules_named, fields)
-        quotes: list[Quote] = sorted(annotation.quotes, key=_content_order)
-        _no_overlaps(quotes, rules_named, fields)
 
 
 def check_vocabulary(words: Sequence[str], *, field: str = "labels") -> list[str]:

@@ -387,16 +387,28 @@ def _span(start: int | None, end: int | None) -> Span | None:
 
 
 def annotation_of(set_id: int) -> Annotation:
-    """Load the three layers of an annotation set as pure values, in text order."""
-    def load(model: Any, *order: Any) -> list[Any]:
-        rows = db.session.scalars(sa.select(model).where(model.set_id == set_id).order_by(*order))
-        return [row.to_value() for row in rows]
+    """Load the three layers of an annotation set as pure values, in text order (plain rows, no ORM objects)."""
+    where = [EntitySpan.set_id == set_id]
+    entities = [Entity(uid, start, end, label, origin)  # type: ignore[arg-type]
+                for uid, start, end, label, origin in db.session.execute(
+        sa.select(EntitySpan.uid, EntitySpan.start, EntitySpan.end, EntitySpan.label, EntitySpan.origin)
+        .where(*where).order_by(EntitySpan.start, EntitySpan.end))]
+    quotes = [Quote(uid=r.uid, content=Span(r.content_start, r.content_end), kind=r.kind,
+                    cue=_span(r.cue_start, r.cue_end), speaker=_span(r.speaker_start, r.speaker_end),
+                    speaker_entity=r.speaker_entity_uid, confidence=r.confidence, origin=r.origin)
+              for r in db.session.execute(sa.select(*_columns(QuoteItem)).where(QuoteItem.set_id == set_id)
+                                          .order_by(QuoteItem.content_start, QuoteItem.id))]
+    stances = [Stance(uid=r.uid, polarity=r.polarity, evidence=Span(r.evidence_start, r.evidence_end),
+                      holder=r.holder_text, holder_entity=r.holder_entity_uid, target=r.target_text,
+                      target_entity=r.target_entity_uid, confidence=r.confidence, origin=r.origin)
+               for r in db.session.execute(sa.select(*_columns(StanceItem)).where(StanceItem.set_id == set_id)
+                                           .order_by(StanceItem.evidence_start, StanceItem.id))]
+    return Annotation(entities=entities, quotes=quotes, stances=stances)
 
-    return Annotation(
-        entities=load(EntitySpan, EntitySpan.start, EntitySpan.end),
-        quotes=load(QuoteItem, QuoteItem.content_start, QuoteItem.id),
-        stances=load(StanceItem, StanceItem.evidence_start, StanceItem.id),
-    )
+
+def _columns(model: Any) -> list[Any]:
+    """An item table's value columns (not its id or set), for plain-row selects."""
+    return [column for column in model.__table__.c if column.name not in ("id", "set_id")]
 
 
 # The stored agreement tables live in their own module; importing it here registers them with the models.

@@ -34,12 +34,20 @@ def segments(text: str, annotation: Annotation) -> list[Segment]:
     cuts = sorted({0, len(text), *(s for s, _, _, _ in layers), *(e for _, e, _, _ in layers)})
     labels = {e.uid: e.label for e in annotation.entities}
     starts = {e.start for e in annotation.entities}
+    # A sweep: only spans open at a cut are looked at, in the order they were listed above.
+    opening = sorted(range(len(layers)), key=lambda i: layers[i][0])
+    live: list[int] = []
+    next_open = 0
     result: list[Segment] = []
     for start, end in zip(cuts, cuts[1:]):
+        while next_open < len(opening) and layers[opening[next_open]][0] <= start:
+            live.append(opening[next_open])
+            next_open += 1
+        live = sorted(i for i in live if layers[i][1] > start)
         if start >= end or start < 0 or end > len(text):
             continue
         seg = Segment(start, end, text[start:end])
-        for s, e, role, uid in layers:
+        for s, e, role, uid in (layers[i] for i in live):
             if s <= start and end <= e:
                 if role == "entity":
                     seg.entity, seg.label = uid, labels[uid or ""]

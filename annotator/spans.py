@@ -322,5 +322,17 @@ def as_human(annotation: Annotation) -> Annotation:
     )
 
 
-# The one check of items lives in annotator.checks; these names stay importable from here.
-from annotator.checks import check_span as check_span, validate as validate  # noqa: E402
+def check_span(span: Span, text_length: int, *, field: str = "span") -> None:
+    """Raise SpanError unless 0 <= start < end <= text_length (annotator.checks.check_span)."""
+    from annotator.checks import check_span as check
+
+    check(span, text_length, field=field)
+
+
+def validate(annotation: Annotation, text: str, *, labels: Sequence[str] | None = None,
+             polarities: Sequence[str] | None = None, bounds: TokenBounds | None = None,
+             allow_overlap: bool = False) -> None:
+    """Raise SpanError naming the first item that breaks a rule: the one check, annotator.checks.validate."""
+    from annotator.checks import validate as check
+
+    check(annotation, text, labels=labels, polarities=polarities, bounds=bounds, allow_overlap=allow_overlap)

@@ -7,7 +7,6 @@ Items are the same across versions when their keys are (see ``signatures``). Ver
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -100,10 +99,11 @@ def _via_keys(keys: Mapping[str, str], new_uids: Mapping[str, str]) -> Link:
 
 def group_of(item: Item, entities: Mapping[str, Entity], text: str) -> str:
     """What alternatives share: an entity's span, a quote's passage, a stance's holder and target."""
-    layer = layer_of(item)
     if isinstance(item, Stance):
-        return json.dumps([layer, *stance_unit(item, entities, text)])
-    return json.dumps([layer, *position(item)])
+        holder, target = stance_unit(item, entities, text)
+        return f"stances\x1f{holder}\x1f{target}"
+    start, end = position(item)
+    return f"{layer_of(item)}\x1f{start}\x1f{end}"
 
 
 def merge(versions: Mapping[str, Annotation], text: str, *, quorum: int = 1) -> Merged:
@@ -164,7 +164,7 @@ def agreed_annotation(versions: Mapping[str, Annotation], annotators: Sequence[s
 
 
 class Collision(ValueError):
-    """Taking an item would overlap items already in the target; ``items`` are those items."""
+    """Taking an item would make entities overlap in the target; ``items`` are the old ones."""
 
     def __init__(self, items: Sequence[Item], text: str) -> None:
         names = ", ".join(_describe(i, text) for i in items)
@@ -189,8 +189,8 @@ def take_many(items: Sequence[Item], into: Annotation, from_version: Annotation,
     """Add items of one version to another annotation (items already there are left alone).
 
     Linked entities come along. Where an added entity or quote would overlap one already in
-    ``into``, raise Collision, or with ``replace_colliding`` drop the old ones (their links move
-    to a new entity on the same span, else are cleared).
+    ``into``... see Collision: an added entity that overlaps one already there raises it, or with
+    ``replace_colliding`` the old one is dropped (links move to a new entity on its span, else clear).
     """
     from_keys = {id(found): k for k, found in keyed(from_version, text).items()}
     keys = [from_keys.get(id(item)) for item in items]
@@ -199,8 +199,8 @@ def take_many(items: Sequence[Item], into: Annotation, from_version: Annotation,
         raise ValueError(f"{layer_of(bad)} item {bad.uid!r} is not in the version it is taken from")
     present = set(keyed(into, text))
     result = Annotation(list(into.entities), list(into.quotes), list(into.stances))
-    before = {id(i) for i in (*result.entities, *result.quotes, *result.stances)}
-    used = {i.uid for i in (*into.entities, *into.quotes, *into.stances)}
+    before = {id(i) for i in _items(result)}
+    used = {i.uid for i in _items(into)}
     entities = from_version.entity_by_uid()
     added: dict[str, str] = {}
 
@@ -221,20 +221,21 @@ def take_many(items: Sequence[Item], into: Annotation, from_version: Annotation,
         if isinstance(item, Entity):
             added[item.uid] = uid
         getattr(result, layer).append(relink(item, uid, link, entities, text))
-    new = [i for i in (*result.entities, *result.quotes) if id(i) not in before]
-    clashes = _colliding(new, [i for i in (*result.entities, *result.quotes) if id(i) in before])
+    spans: list[Entity | Quote] = [*result.entities, *result.quotes]
+    clashes = _colliding([i for i in spans if id(i) not in before], [i for i in spans if id(i) in before])
     if clashes and not replace_colliding:
         raise Collision(clashes, text)
     return _without(result, clashes, text) if clashes else result
 
 
-def _colliding(new: Sequence[Entity | Quote], old: Sequence[Entity | Quote]) -> list[Item]:
-    """Old entities and quotes that a new one of the same layer overlaps."""
-    def span(i: Entity | Quote) -> tuple[int, int]:
-        return position(i)
+def _items(annotation: Annotation) -> list[Item]:
+    return [*annotation.entities, *annotation.quotes, *annotation.stances]
 
-    return [o for o in old if any(type(n) is type(o) and span(n)[0] < span(o)[1] and span(o)[0] < span(n)[1]
-                                  for n in new)]
+
+def _colliding(new: Sequence[Entity | Quote], old: Sequence[Entity | Quote]) -> list[Item]:
+    """Old entities that a new entity overlaps (the overlap rule of annotator.checks)."""
+    new_spans = [n.span for n in new if isinstance(n, Entity)]
+    return [o for o in old if isinstance(o, Entity) and any(o.span.overlaps(n) for n in new_spans)]
 
 
 def _without(annotation: Annotation, dropped: Sequence[Item], text: str) -> Annotation:

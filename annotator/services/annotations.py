@@ -178,15 +178,11 @@ def rules_for(document: Document, *, tokens: bool = True) -> Rules:
                  tuple(dataset.stance_polarities or ()) or None)
 
 
-def _neighbours(set_id: int, value: Entity | Quote | Stance) -> list[Entity | Quote]:
-    """The set's stored items that the value may overlap (same layer, same stretch of text)."""
+def _neighbours(set_id: int, value: Entity | Quote | Stance) -> list[Entity]:
+    """The set's stored entities that an entity may overlap (only entities have an overlap rule)."""
     if isinstance(value, Entity):
         return [row.to_value() for row in db.session.scalars(sa.select(EntitySpan).where(
             EntitySpan.set_id == set_id, EntitySpan.start < value.end, EntitySpan.end > value.start))]
-    if isinstance(value, Quote):
-        return [row.to_value() for row in db.session.scalars(sa.select(QuoteItem).where(
-            QuoteItem.set_id == set_id, QuoteItem.content_start < value.content.end,
-            QuoteItem.content_end > value.content.start))]
     return []
 
 
@@ -342,13 +338,29 @@ def check_annotation(document: Document, annotation: Annotation) -> None:
 
 
 def replace_annotation(aset: AnnotationSet, target: Annotation, *, user: User | None,
-                       expected_version: int) -> None:
-    """Make a set hold exactly the target annotation (checked whole first), as audited edits."""
+                       expected_version: int, current: Annotation | None = None) -> None:
+    """Make a set hold exactly the target annotation (checked whole first), as audited edits.
+
+    ``current`` is what the set holds now, when the caller has it loaded already.
+    """
     check_annotation(aset.document, target)
-    ops = diff_ops(annotation_of(aset.id), target)
-    # Deleting first frees spans that the new items may overlap.
-    ordered = [op for op in ops if op.op == "delete"] + [op for op in ops if op.op == "upsert"]
-    apply_ops(aset, ordered, user=user, expected_version=expected_version, check=False)
+    if aset.version != expected_version:
+        raise VersionConflict(aset.version)
+    now = current if current is not None else annotation_of(aset.id)
+    ops = diff_ops(now, target)
+    before = {(layer, v.uid): v.to_dict() for layer in VALUE_TYPES for v in getattr(now, layer)}
+    for layer, model in ITEM_MODELS.items():
+        gone = [op.uid for op in ops if op.layer == layer and (layer, op.uid) in before]
+        for start in range(0, len(gone), 500):  # deleting first frees spans and uids for the new items
+            db.session.execute(sa.delete(model).where(model.set_id == aset.id, model.uid.in_(gone[start:start + 500])))
+    for layer, model in ITEM_MODELS.items():
+        rows = [{"set_id": aset.id, **model.columns(op.value)} for op in ops if op.layer == layer and op.value]
+        if rows:
+            db.session.execute(sa.insert(model), rows)
+    _touch(aset, user, [{"action": "delete" if op.value is None else "update" if (op.layer, op.uid) in before
+                         else "create", "layer": op.layer, "item_uid": op.uid,
+                         "before": before.get((op.layer, op.uid)),
+                         "after": op.value.to_dict() if op.value else None} for op in ops])
 
 
 def annotation_at(aset: AnnotationSet, version: int) -> Annotation:

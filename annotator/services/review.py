@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from ..agreement import Merged, agreed_annotation, merge, take, take_many
 from ..db import db
 from ..models import AnnotationSet, AuditEvent, Document, User, annotation_of
-from ..spans import Annotation, SpanError
+from ..spans import Annotation, Entity, Quote, SpanError, Stance
 from .annotations import VersionConflict, annotation_at, gold_set, replace_annotation, set_status
 
 LAYERS = ("entities", "quotes", "stances")
@@ -143,8 +143,9 @@ def take_item(document: Document, *, source: str, layer: str, uid: str, user: Us
     if item is None:
         raise SpanError(f"{source} has no {layer} item {uid!r}", field="uid")
     gold = _gold(document, expected_version)
-    target = take(item, annotation_of(gold.id), version, document.text, replace_colliding=replace)
-    replace_annotation(gold, target, user=user, expected_version=gold.version)
+    current = annotation_of(gold.id)
+    target = take(item, current, version, document.text, replace_colliding=replace)
+    replace_annotation(gold, target, user=user, expected_version=gold.version, current=current)
     return gold
 
 
@@ -155,7 +156,8 @@ def remove_item(document: Document, *, layer: str, uid: str, user: User, expecte
     if not any(i.uid == uid for i in getattr(current, layer, [])):
         raise SpanError(f"the gold has no {layer} item {uid!r}", field="uid")
     kept = {name: [i for i in getattr(current, name) if not (name == layer and i.uid == uid)] for name in LAYERS}
-    replace_annotation(gold, _unlinked(Annotation(**kept)), user=user, expected_version=gold.version)
+    replace_annotation(gold, _unlinked(Annotation(**kept)), user=user, expected_version=gold.version,
+                       current=current)
     return gold
 
 
@@ -182,11 +184,11 @@ def accept_agreed(document: Document, *, user: User, expected_version: int) -> t
     agreed = agreed_annotation(state.versions, state.annotators, document.text)
     gold = _gold(document, expected_version)
     current = annotation_of(gold.id)
-    items = [*agreed.entities, *agreed.quotes, *agreed.stances]
+    items: list[Entity | Quote | Stance] = [*agreed.entities, *agreed.quotes, *agreed.stances]
     target = take_many(items, current, agreed, document.text, replace_colliding=False)
     added = sum(len(getattr(target, layer)) - len(getattr(current, layer)) for layer in LAYERS)
     if added:
-        replace_annotation(gold, target, user=user, expected_version=gold.version)
+        replace_annotation(gold, target, user=user, expected_version=gold.version, current=current)
     return gold, added
 
 

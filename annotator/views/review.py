@@ -9,15 +9,16 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from ..agreement.signatures import LAYERS, Layer
 from ..db import db
 from ..models import annotation_of
-from ..render import segments
 from ..services import agreement as figures
 from ..services import review as adjudication
 from ..services.annotations import VersionConflict, history
 from ..spans import SpanError
 from .access import get_dataset, get_document, get_set, reviewer_required
 from .review_api import accepted_message
+from .review_rows import Alternative, gold_html, render_rows
 from .review_text import describe
 
 bp = Blueprint("review", __name__)
@@ -50,23 +51,49 @@ def _act(document_id: int, action: Callable[..., Any], message: str | Callable[[
                     + (f"#{anchor}" if anchor.replace("-", "").isalnum() else ""))
 
 
+def _rows(state: adjudication.ReviewState, doc_text: str, layer: Layer) -> list[list[Alternative]]:
+    """A layer's merged items grouped into rows of alternatives for one span, passage or stance."""
+    entities = {i.item["uid"]: i.item for i in state.merged.layer("entities")}
+    rows: dict[str, list[Alternative]] = {}
+    for index, item in enumerate(state.merged.items):
+        if item.layer != layer:
+            continue
+        voters = [s for s in item.sources if s != "gold"]
+        source = next((s for s in voters if s != "model"), voters[0] if voters else None)
+        rows.setdefault(item.group, []).append(
+            Alternative(index, item, describe(layer, item.item, entities, doc_text), source))
+    return list(rows.values())
+
+
+def page_data(state: adjudication.ReviewState) -> dict[str, Any]:
+    """What review.js needs: the API base, the gold version and status, and each merged item's key."""
+    doc = state.document
+    return {"api": url_for("review.page", document_id=doc.id).replace("/documents/", "/api/documents/", 1),
+            "gold": {"version": state.gold.version if state.gold else 0,
+                     "status": state.gold.status if state.gold else None},
+            "keys": [item.key for item in state.merged.items]}
+
+
 @bp.route("/documents/<int:document_id>/review")
 @reviewer_required
 def page(document_id: int) -> str:
-    """The document's versions merged (or side by side), the gold set and the agreement figures."""
+    """The document's versions merged (or side by side) and the gold set; figures load from the JSON route."""
     doc = get_document(document_id)
     state = adjudication.review_state(doc)
     gold = state.versions.get("gold")
-    merged_entities = {i.item["uid"]: i.item for i in state.merged.layer("entities")}
-    version_entities = {name: {e.uid: e.to_dict() for e in a.entities} for name, a in state.versions.items()}
     view = request.args.get("view", "merged")
+    view = view if view in VIEWS else "merged"
+    colours = {name: i % 6 for i, name in enumerate(state.annotators)}
+    grouped = {layer: _rows(state, doc.text, layer) for layer in LAYERS} if view == "merged" else {}
+    rows = {layer: (render_rows(layer, found, colours, state.disputed), len(found)) for layer, found in grouped.items()}
+    version_entities = ({name: {e.uid: e.to_dict() for e in a.entities} for name, a in state.versions.items()}
+                        if view == "side" else {})
     return render_template(
-        "review/page.html", doc=doc, dataset=doc.dataset, state=state, view=view if view in VIEWS else "merged",
-        gold_segments=segments(doc.text, gold) if gold else None,
-        colours={name: i % 6 for i, name in enumerate(state.annotators)},
+        "review/page.html", doc=doc, dataset=doc.dataset, state=state, view=view,
+        colours=colours,
+        rows=rows, gold_html=gold_html(doc.text, gold) if gold else None,
         describe=lambda layer, item, entities: describe(layer, item, entities, doc.text),
-        merged_entities=merged_entities, version_entities=version_entities,
-        agreement=figures.document_figures(doc))
+        version_entities=version_entities, data=page_data(state))
 
 
 @bp.post("/documents/<int:document_id>/review/take")

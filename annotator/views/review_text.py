@@ -23,10 +23,12 @@ def describe(layer: str, item: Item, entities: Mapping[str, Item], text: str) ->
     if layer == "entities":
         return {"text": _cut(text, item["start"], item["end"]), "tag": item["label"], "detail": ""}
     if layer == "quotes":
-        content, speaker = item["content"], item.get("speaker")
+        content, speaker, cue = item["content"], item.get("speaker"), item.get("cue")
         who = _party("", item.get("speaker_entity"), entities, text) or (
             _cut(text, speaker["start"], speaker["end"], 60) if speaker else "no speaker")
-        return {"text": _cut(text, content["start"], content["end"]), "tag": item["kind"], "detail": f"— {who}"}
+        said = f"“{_cut(text, cue['start'], cue['end'], 40)}”" if cue else "no cue"
+        return {"text": _cut(text, content["start"], content["end"]), "tag": item["kind"],
+                "detail": f"— {who} · cue {said}"}
     evidence = item["evidence"]
     holder = _party(item.get("holder", ""), item.get("holder_entity"), entities, text)
     target = _party(item.get("target", ""), item.get("target_entity"), entities, text)

@@ -1,4 +1,4 @@
-"""Browser: a reviewer takes an item by click, accepts the agreed items by key and saves gold."""
+"""Browser: a reviewer adjudicates in place with the keyboard (take, replace, accept, undo, filter, save)."""
 
 from __future__ import annotations
 
@@ -43,8 +43,13 @@ print(json.dumps({{"status": gold.status, "entities": sorted([e.start, e.end, e.
 """
 
 
+def in_gold(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """The texts of the merged alternatives now marked as in the gold."""
+    return sorted(page.locator(".alt.in-gold .what").all_inner_texts())
+
+
 @pytest.mark.e2e
-def test_review_take_accept_agreed_and_save(server, page) -> None:  # type: ignore[no-untyped-def]
+def test_review_in_place_with_the_keyboard(server, page) -> None:  # type: ignore[no-untyped-def]
     for name, role in (("rv-alice", "annotator"), ("rv-bob", "annotator"), ("rv-rita", "reviewer")):
         server.add_user(name, role, PASSWORD)
     ids = json.loads(server.python("import json\n" + SETUP).strip().splitlines()[-1])
@@ -55,25 +60,51 @@ def test_review_take_accept_agreed_and_save(server, page) -> None:  # type: igno
     page.wait_for_url(lambda url: "/login" not in url)
 
     page.goto(server.url(f"/documents/{ids['document']}/review"))
-    assert page.locator(".row.disagree").count() == 3
+    page.evaluate("window.stillTheSamePage = true")  # gone if anything reloads the page
+    assert page.locator(".row.disagree").count() == 2  # Tom Lee (PERSON or ORG, one row) and Monday
+    assert page.locator(".row.disagree .alt").count() == 3
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "review-before.png"), full_page=True)
 
-    monday = page.locator(".row", has_text="Monday")
-    monday.locator("button[data-action=take]").click()
-    page.wait_for_selector(".flash.success")
-    assert page.locator(".row.in-gold", has_text="Monday").count() == 1
+    page.keyboard.press("?")
+    keys = page.locator("#key-map tr[data-action]")
+    assert page.locator("#help").is_visible() and keys.count() >= 12
+    assert len(set(keys.evaluate_all("rows => rows.map(r => r.dataset.key)"))) == keys.count()
+    page.keyboard.press("Escape")
+
+    page.keyboard.press("n")  # the first disagreement: Tom Lee
+    page.keyboard.press("1")  # alice's PERSON
+    page.wait_for_selector("#message[data-kind=success]")
+    assert in_gold(page) == ["Tom Lee"]
+    page.keyboard.press("2")  # bob's ORG overlaps it: refused, replace offered
+    page.wait_for_selector("#message >> text=Press r to replace")
+    page.keyboard.press("r")
+    page.wait_for_selector(".alt.in-gold .tag.label-ORG")
+    assert page.locator(".alt.in-gold .tag.label-PERSON").count() == 0
+    page.keyboard.press("n")  # Monday
+    page.keyboard.press("t")
+    page.wait_for_selector(".alt.in-gold >> text=Monday")
+    assert page.locator("#gold-text mark").count() == 2
 
     page.keyboard.press("a")
-    page.wait_for_selector(".flash.success >> text=Accepted every agreed item")
-    assert page.locator(".row.in-gold").count() == 4  # Monday, Ana Ruiz, Paris, the stance
+    page.wait_for_selector("#message >> text=Accepted every agreed item (3 added")
+    assert in_gold(page) == ["Ana Ruiz", "Ana Ruiz → tram line", "Monday", "Paris", "Tom Lee"]
+    page.keyboard.press("u")
+    page.wait_for_selector("#message >> text=Undone")
+    assert in_gold(page) == ["Monday", "Tom Lee"]
+    page.keyboard.press("a")
+    page.wait_for_selector("#message >> text=Accepted every agreed item")
+    assert page.locator("#gold-text mark").count() == 4
+    page.keyboard.press("d")
+    assert page.locator(".row.agreed").first.is_hidden() and page.locator(".row.disagree").first.is_visible()
     page.screenshot(path=str(SHOTS / "review.png"), full_page=True)
 
     page.keyboard.press("s")
-    page.wait_for_selector(".flash.success >> text=marked reviewed")
+    page.wait_for_selector("#gold-state >> text=reviewed")
+    assert page.evaluate("window.stillTheSamePage") is True
     gold = json.loads(server.python("import json\n" + GOLD.format(document=ids["document"])).strip())
     assert gold == {"status": "reviewed", "stances": 1,
-                    "entities": [[0, 8, "PERSON"], [24, 29, "GPE"], [33, 39, "DATE"]]}
+                    "entities": [[0, 8, "PERSON"], [13, 20, "ORG"], [24, 29, "GPE"], [33, 39, "DATE"]]}
 
     page.goto(server.url(f"/documents/{ids['document']}/review?view=side"))
     assert page.locator(".review-columns .column").count() == 3  # alice, bob, gold
