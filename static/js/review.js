@@ -246,9 +246,13 @@ async function showFigures() {
   const agreement = answer && answer.agreement;
   if (!agreement || agreement.annotators.length < 2) return;
   const o = agreement.overall;
+  const n = agreement.items || {};
+  const m = agreement.model_baseline || {};
   const f = (value) => (value === null || value === undefined ? "–" : value.toFixed(2));
-  line.textContent = `Agreement (${agreement.annotators.join(", ")}): entities ${f(o.entities_exact_f1)} exact, ` +
-    `${f(o.entities_overlap_f1)} overlap · quotes ${f(o.quotes_f1)} · stance α ${f(o.stance_alpha)}`;
+  const figure = (name, label) => `${label} ${f(o[name])} (${n[name] ?? 0} items; vs model ${f(m[name])})`;
+  line.textContent = `Agreement among finished annotators (${agreement.annotators.join(", ")}): ` +
+    [figure("entities_exact_f1", "entities exact"), figure("quotes_f1", "quotes"), figure("cues", "cues"),
+     `stance α ${f(o.stance_alpha)}`].join(" · ");
   line.hidden = false;
 }
 showFigures();
