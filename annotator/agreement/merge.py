@@ -168,7 +168,7 @@ class Collision(ValueError):
 
     def __init__(self, items: Sequence[Item], text: str) -> None:
         names = ", ".join(_describe(i, text) for i in items)
-        super().__init__(f"it overlaps {names} in the gold; take it with replace to swap them")
+        super().__init__(f"it overlaps {names} in the gold")
         self.items = tuple(items)
 
 

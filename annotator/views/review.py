@@ -10,6 +10,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..agreement.signatures import LAYERS, Layer
+from ..agreement import Collision
 from ..db import db
 from ..models import annotation_of
 from ..services import agreement as figures
@@ -39,6 +40,9 @@ def _act(document_id: int, action: Callable[..., Any], message: str | Callable[[
     doc = get_document(document_id)
     try:
         result = action(doc, user=current_user, **kwargs)
+    except Collision as err:
+        db.session.rollback()
+        flash(f"Not saved: {err}; on the merged view, r takes it in their place.", "error")
     except (VersionConflict, SpanError, ValueError, adjudication.ReviewRefused) as err:
         db.session.rollback()
         flash(f"Not saved: {err}", "error")

@@ -66,7 +66,8 @@ def _run(document_id: int, action: Callable[..., Any], message: Callable[[Any], 
     except VersionConflict as err:
         return _refused(document, 409, str(err))
     except Collision as err:
-        return _refused(document, 422, f"Not taken: {err}", field="replace",
+        return _refused(document, 422, f"Not taken: {err}.", field="replace",
+                        hint="Send replace: true to take it in place of the items in collision.",
                         collision=[item.to_dict() for item in err.items])
     except SpanError as err:
         return _refused(document, 422, str(err), field=err.field)

@@ -79,7 +79,7 @@ class Review {
     this.pending = null;
     if (result && result.refused && result.refused.field === "replace") {
       this.pending = alt;
-      this.say(`${result.refused.error} Press r to replace.`, "error");
+      this.say(`${result.refused.error} Press r to take it in their place.`, "error");
     }
   }
 
@@ -186,7 +186,11 @@ const actions = {
   "take-nth": (event) => review.take(rowAlts(review.focused())[Number(event.key) - 1]),
   replace: () => review.pending && review.take(review.pending, true),
   remove: () => review.remove(rowAlts(review.focused()).find((alt) => alt.dataset.gold)),
-  "accept-agreed": () => !document.querySelector("#accept-agreed button").disabled && review.post("agreed"),
+  "accept-agreed": () => {
+    const button = document.querySelector("#accept-agreed button");
+    if (button.disabled) review.say(button.title, "error");
+    else review.post("agreed");
+  },
   undo: () => review.post("undo"),
   disagreements: () => setFilter(!filter.checked),
   save: () => review.post("done"),
