@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from annotator.db import db
 from annotator.models import Dataset
-from annotator.security import issue_token
+from annotator.services.tokens import issue_token
 from annotator.services.annotations import gold_set
 from annotator.services.users import find_user
 from conftest import PASSWORD, app_with_schema
@@ -90,8 +90,8 @@ def test_annotator_tokens_and_missing_tokens_are_refused(app: Flask, client: Fla
     doc_id = app.config["doc_id"]
     alice = issue_token(find_user("alice"), "mine")[1]
     db.session.commit()
-    assert post(client, doc_id, "agreed", alice, version=0).status_code == 403
     assert client.post(f"/api/documents/{doc_id}/review/agreed", json={"version": 0}).status_code == 401
+    assert post(client, doc_id, "agreed", alice, version=0).status_code == 403
     nothing = post(client, doc_id, "agreed", reviewer_token, version=0)
     assert nothing.status_code == 409 and "Nothing is agreed yet: 0 of the 2" in nothing.get_json()["error"]
     assert gold_set(doc_id) is None
