@@ -206,8 +206,8 @@ def check_op(aset: AnnotationSet, op: Op, rules: Rules) -> None:
                overlapping=_neighbours(aset.id, op.value))
 
 
-def _unlink_entity(set_id: int, uid: str, events: list[dict[str, Any]]) -> None:
-    """Clear links to a deleted entity, recording each change."""
+def _unlink_entity(set_id: int, uid: str, name: str, events: list[dict[str, Any]]) -> None:
+    """Clear links to a deleted entity (a stance keeps its text as holder or target), recording each change."""
     links: list[tuple[Any, str, tuple[str, ...]]] = [
              (QuoteItem, "quotes", ("speaker_entity_uid",)),
              (StanceItem, "stances", ("holder_entity_uid", "target_entity_uid"))]
@@ -218,6 +218,9 @@ def _unlink_entity(set_id: int, uid: str, events: list[dict[str, Any]]) -> None:
             for row in rows:
                 before = row.to_value().to_dict()
                 setattr(row, column, None)
+                text_column = column.replace("_entity_uid", "_text")
+                if layer == "stances" and not getattr(row, text_column):
+                    setattr(row, text_column, name)
                 events.append({"action": "update", "layer": layer, "item_uid": row.uid,
                                "before": before, "after": row.to_value().to_dict()})
 
@@ -244,12 +247,12 @@ def _apply_one(ctx: _Context, op: Op, events: list[dict[str, Any]], *, check: bo
     row = _item_row(aset.id, op.layer, op.uid)
     before = row.to_value().to_dict() if row is not None else None
     if op.op == "delete":
-        if row is None:
+        if row is None or before is None:
             return
         db.session.delete(row)
         db.session.flush()
         if op.layer == "entities":
-            _unlink_entity(aset.id, op.uid, events)
+            _unlink_entity(aset.id, op.uid, ctx.document.text[before["start"]:before["end"]], events)
         events.append({"action": "delete", "layer": op.layer, "item_uid": op.uid,
                        "before": before, "after": None})
         return

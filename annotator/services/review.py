@@ -156,19 +156,23 @@ def remove_item(document: Document, *, layer: str, uid: str, user: User, expecte
     if not any(i.uid == uid for i in getattr(current, layer, [])):
         raise SpanError(f"the gold has no {layer} item {uid!r}", field="uid")
     kept = {name: [i for i in getattr(current, name) if not (name == layer and i.uid == uid)] for name in LAYERS}
-    replace_annotation(gold, _unlinked(Annotation(**kept)), user=user, expected_version=gold.version,
-                       current=current)
+    dropped = [e for e in current.entities if layer == "entities" and e.uid == uid]
+    replace_annotation(gold, _unlinked(Annotation(**kept), dropped, document.text), user=user,
+                       expected_version=gold.version, current=current)
     return gold
 
 
-def _unlinked(annotation: Annotation) -> Annotation:
-    """Clear links to entities that are gone."""
-    uids = set(annotation.entity_by_uid())
-    quotes = [q if q.speaker_entity in uids or q.speaker_entity is None else replace(q, speaker_entity=None)
-              for q in annotation.quotes]
-    stances = [replace(s, holder_entity=s.holder_entity if s.holder_entity in uids else None,
-                       target_entity=s.target_entity if s.target_entity in uids else None)
-               for s in annotation.stances]
+def _unlinked(annotation: Annotation, dropped: list[Entity], text: str) -> Annotation:
+    """Clear links to dropped entities; a stance keeps a dropped entity's text as its holder or target."""
+    names = {e.uid: text[e.start:e.end] for e in dropped}
+    quotes = [replace(q, speaker_entity=None) if q.speaker_entity in names else q for q in annotation.quotes]
+    stances = []
+    for s in annotation.stances:
+        if s.holder_entity in names:
+            s = replace(s, holder_entity=None, holder=s.holder or names[s.holder_entity])
+        if s.target_entity in names:
+            s = replace(s, target_entity=None, target=s.target or names[s.target_entity])
+        stances.append(s)
     return Annotation(annotation.entities, quotes, stances)
 
 

@@ -158,3 +158,36 @@ def test_restore_needs_write_access(app: Flask, client: FlaskClient) -> None:
     answer = client.post(f"/sets/{alices.id}/restore", data={"version": 1, "set_version": alices.version})
     assert answer.status_code == 403
     assert annotation_of(alices.id) == before
+
+
+def test_gold_item_left_out_by_a_later_submission_is_flagged(app: Flask, client: FlaskClient) -> None:
+    doc = setup_document()
+    annotate(client, "alice", doc, ALICE + [entity("a4", 33, 39, "DATE")])
+    review_as_rita(client)
+    client.post(f"/documents/{doc.id}/review/take",
+                data={"gold_version": 0, "source": "alice", "layer": "entities", "uid": "a4"})
+    page = client.get(f"/documents/{doc.id}/review").get_data(as_text=True)
+    assert "disputed" not in page
+    annotate(client, "bob", doc, [entity("b1", 0, 8, "PERSON")])  # submitted after the take, no Monday
+    review_as_rita(client)
+    page = client.get(f"/documents/{doc.id}/review").get_data(as_text=True)
+    assert page.count("⚑ disputed") == 1 and 'class="row disagree disputed"' in page
+
+
+def test_removing_a_stance_holder_entity_keeps_the_stance_valid(app: Flask, client: FlaskClient) -> None:
+    doc = setup_document()
+    doc.dataset.annotators_per_doc = 1
+    db.session.commit()
+    stance = {"op": "upsert", "layer": "stances", "item": {
+        "uid": "s1", "polarity": "favor", "evidence": {"start": 0, "end": 20}, "holder_entity": "a1",
+        "target": "the meeting"}}
+    annotate(client, "alice", doc, ALICE + [stance])
+    review_as_rita(client)
+    client.post(f"/documents/{doc.id}/review/agreed", data={"gold_version": 0})
+    gold = annotation_of(gold_set(doc.id).id)
+    holder = next(e.uid for e in gold.entities if e.start == 0)
+    removed = client.post(f"/documents/{doc.id}/review/remove", follow_redirects=True,
+                          data={"gold_version": gold_version(doc), "layer": "entities", "uid": holder})
+    assert "Removed from gold." in removed.get_data(as_text=True)
+    (kept,) = annotation_of(gold_set(doc.id).id).stances
+    assert kept.holder_entity is None and kept.holder == "Ana Ruiz"
