@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sys
 import time
 from pathlib import Path
@@ -123,19 +125,11 @@ def train_command(dataset_name: str, output: Path, base: str | None, dev_share: 
                     Evaluation.from_dict(version.scores["base_dev"]))
 
 
-@click.command("dataset")
-@click.argument("name")
-@click.option("--model", help="Pipeline that pre-annotates: a trained version (v2), a package or a folder; "
-                              "'builtin' for the configured default.")
-@click.option("--queue-order", type=click.Choice(["import", "uncertainty"]),
-              help="Order of each annotator's queue: import order, or where the model is least sure first.")
-@with_appcontext
-def dataset_command(name: str, model: str | None, queue_order: str | None) -> None:
-    """Show or change a dataset's pre-annotation pipeline and queue order."""
+def configure_pipeline(dataset: Any, model: str | None, queue_order: str | None) -> str:
+    """Change a dataset's pre-annotation pipeline and queue order (part of `annotator dataset`); describe them."""
     from ..services.evaluation import version_for
     from ..services.preannotation import pipeline_name
 
-    dataset = find_dataset(name)
     if model:
         version = None if model == "builtin" else version_for(dataset, model)
         if model != "builtin" and version is None and model.lstrip("vV").isdigit():
@@ -146,8 +140,7 @@ def dataset_command(name: str, model: str | None, queue_order: str | None) -> No
         dataset.spacy_model = chosen
     if queue_order:
         dataset.queue_order = queue_order
-    db.session.commit()
-    click.echo(f"{dataset.name}: pre-annotates with {pipeline_name(dataset)}; queue order {dataset.queue_order}")
+    return f"{dataset.name}: pre-annotates with {pipeline_name(dataset)}; queue order {dataset.queue_order}"
 
 
 def _check_loads(model: str) -> None:
@@ -198,4 +191,4 @@ def worker_command(workers: int) -> None:
 
 def model_commands() -> list[click.Command]:
     """The commands this module adds."""
-    return [evaluate_command, train_command, dataset_command, preannotate_command, worker_command]
+    return [evaluate_command, train_command, preannotate_command, worker_command]  # `dataset` is in teams.py

@@ -44,16 +44,28 @@ def assign_command(dataset_name: str, names: str | None) -> None:
 @click.argument("name")
 @click.option("--annotators-per-doc", type=int, help="How many annotators each document goes to (1 or more).")
 @click.option("--labels", help='The entity labels, space-separated, e.g. "PERSON ORG GPE".')
+@click.option("--model", help="Pipeline that pre-annotates: a trained version (v2), a package or a folder; "
+                              "'builtin' for the configured default.")
+@click.option("--queue-order", type=click.Choice(["import", "uncertainty"]),
+              help="Order of each annotator's queue: import order, or where the model is least sure first.")
 @with_appcontext
-def dataset_command(name: str, annotators_per_doc: int | None, labels: str | None) -> None:
-    """Create dataset NAME, or change its labels and annotators per document."""
+def dataset_command(name: str, annotators_per_doc: int | None, labels: str | None, model: str | None,
+                    queue_order: str | None) -> None:
+    """Create dataset NAME or change it: labels, annotators per document, pipeline, queue order."""
+    from .model import configure_pipeline
+
     try:
         dataset, created = configure_dataset(name, annotators_per_doc=annotators_per_doc,
                                              labels=labels.split() if labels is not None else None)
+        pipeline = configure_pipeline(dataset, model, queue_order)
     except SpanError as err:
         db.session.rollback()
         raise click.ClickException(f"{err}\nNothing was changed.") from None
+    except click.ClickException:
+        db.session.rollback()
+        raise
     db.session.commit()
     click.echo(f"{'Created' if created else 'Updated'} dataset {dataset.name!r}: "
                f"{dataset.annotators_per_doc} annotator(s) per document, "
                f"labels {' '.join(dataset.entity_labels)}.")
+    click.echo(pipeline)
