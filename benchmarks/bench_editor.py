@@ -1,17 +1,23 @@
-"""Server time for the editor on a long article, and the autosave round trip.
+"""The editor on a long article: server time, the autosave round trip, and keypress-to-paint in Chromium.
 
 Run: .venv/bin/python benchmarks/bench_editor.py
-A 10,000-word article with 1,000 entity spans and 100 quotes (cue and speaker each) is stored
+A 10,000-word article with 1,500 entity spans and 100 quotes (cue and speaker each) is stored
 in a temporary SQLite database; we time GET /annotate/<set> (median of 10) and a PUT of one
-edit to /api/sets/<set> (median of 100), through Flask's test client.
+edit to /api/sets/<set> (median of 100), through Flask's test client. Then the page is opened in
+Debian's Chromium (headless, through Playwright) and we time, for each kind of keypress, from the
+key event to the next frame after it was handled (requestAnimationFrame, then a task): the p50,
+p95 and max over many presses. Target: p95 under 50 ms.
 """
 
 from __future__ import annotations
 
+import shutil
 import statistics
 import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import spacy
 
@@ -24,7 +30,7 @@ from annotator.services.users import create_user
 from annotator.spans import Annotation, Entity, Quote, Span
 
 WORDS = 10_000
-ENTITIES = 1_000
+ENTITIES = 1_500
 QUOTES = 100
 PASSWORD = "benchmark password"
 
@@ -44,7 +50,7 @@ def make_text() -> tuple[str, list[tuple[int, int]]]:
 
 
 def make_annotation(text: str, tokens: list[tuple[int, int]]) -> Annotation:
-    """1,000 single-word entities and 100 quotes, each with a cue and a speaker."""
+    """1,500 single-word entities and 100 quotes, each with a cue and a speaker."""
     words = [t for t in tokens if text[t[0]:t[1]].isalpha()]
     step = len(words) // ENTITIES
     entities = [Entity(f"m-e{i}", *words[i * step], "ORG" if i % 2 else "PERSON", "model")
@@ -109,6 +115,88 @@ def main() -> None:
             assert response.status_code == 200, response.get_data(as_text=True)
             version = response.get_json()["version"]
         print(f"save one edit (PUT): median {median_ms(save_times):.1f} ms over 100")
+        browser_timings(app, set_id)
+
+
+PROBE = """() => {
+  window.__paint = [];
+  window.__js = [];
+  const editor = window.annotatorEditor, onKey = editor.onKey.bind(editor);
+  editor.onKey = (event) => { const t = performance.now(); onKey(event); window.__js.push(performance.now() - t); };
+  window.addEventListener('keydown', (event) => {
+    if (['Control', 'Shift', 'Alt', 'Meta'].includes(event.key)) return;
+    const t0 = event.timeStamp;
+    requestAnimationFrame(() => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => window.__paint.push(performance.now() - t0);
+      channel.port2.postMessage(0);
+    });
+  }, true);
+}"""
+
+WAIT = "n => new Promise((done) => { const check = () => window.__paint.length >= n ? done() : setTimeout(check, 1); check(); })"
+
+# (name, keys pressed each round, rounds): every press is timed.
+CASES = [
+    ("next item (ArrowDown)", ["ArrowDown"], 40),
+    ("relabel selected entity (2, then 1)", ["2", "1"], 20),
+    ("grow/shrink entity end (Shift+ArrowRight/Left)", ["Shift+ArrowRight", "Shift+ArrowLeft"], 20),
+    ("undo/redo (Ctrl+z, Ctrl+Shift+Z)", ["Control+z", "Control+Shift+Z"], 20),
+    ("next word (ArrowRight)", ["ArrowRight"], 40),
+]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def browser_timings(app: Any, set_id: int) -> None:
+    """Keypress-to-paint in Chromium for the common correction keys."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        raise SystemExit("chromium is not installed: the keypress benchmark needs it")
+    from playwright.sync_api import sync_playwright
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(base + "/login")
+            page.fill("input[name=name]", "bench")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit], input[type=submit]")
+            page.wait_for_url(lambda url: "/login" not in url)
+            start = time.perf_counter()
+            page.goto(f"{base}/annotate/{set_id}")
+            page.wait_for_selector("body[data-editor-ready]")
+            print(f"browser: editor ready {1000 * (time.perf_counter() - start):.0f} ms after navigation "
+                  f"({page.locator('#article mark.ent').count()} entity marks)")
+            page.evaluate(PROBE)
+            page.evaluate("window.annotatorEditor.selectItem('entities', 'm-e700')")
+            every: list[float] = []
+            for name, keys, rounds in CASES:
+                page.evaluate("window.__paint = []")
+                for n in range(rounds * len(keys)):
+                    page.keyboard.press(keys[n % len(keys)])
+                    page.evaluate(WAIT, n + 1)
+                times = page.evaluate("window.__paint")
+                js = [t for t in page.evaluate("window.__js") if t > 0.05]
+                page.evaluate("window.__js = []")
+                every += times
+                print(f"  {name}: p50 {percentile(times, .5):.1f} ms, p95 {percentile(times, .95):.1f} ms, "
+                      f"max {max(times):.1f} ms over {len(times)}; in the key handler p50 {percentile(js, .5):.1f} ms")
+                if name.startswith("next word"):
+                    page.evaluate("window.annotatorEditor.selectItem('entities', 'm-e700')")
+            print(f"keypress to paint, all keys: p95 {percentile(every, .95):.1f} ms over {len(every)} presses "
+                  f"(target 50 ms)")
+            browser.close()
+    finally:
+        server.shutdown()
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ export class Editor {
     this.panels.renderLists();
     this.refreshBoxes();
     this.wire();
+    this.claimTabId();
     this.offerBackups();
     setInterval(() => { if (this.queue.unsent().length) this.saveBackup(); }, 10_000);
     document.body.dataset.editorReady = "1";
@@ -453,6 +454,18 @@ export class Editor {
     pill.className = `status status-${status}`;
   }
 
+  /** A duplicated tab inherits this tab's id (sessionStorage is copied): the newer one takes a new id. */
+  claimTabId() {
+    if (!window.BroadcastChannel) return;
+    const channel = new BroadcastChannel("annotator-tabs");
+    channel.onmessage = ({ data }) => {
+      if (data.hello === this.backup.tabId && data.from !== this.instance) channel.postMessage({ taken: data.hello, by: this.instance });
+      if (data.taken === this.backup.tabId && data.by !== this.instance && this.history.size === 0) this.backup.renew();
+    };
+    this.instance = Math.random().toString(36).slice(2);
+    channel.postMessage({ hello: this.backup.tabId, from: this.instance });
+  }
+
   /** Offer unsent edits found from before a reload (or from a tab that was closed). */
   offerBackups() {
     const offers = this.backup.offers();
@@ -656,7 +669,8 @@ export class Editor {
     article.addEventListener("mouseup", (e) => this.onMouseUp(e));
     article.addEventListener("mouseover", (e) => { const seg = e.target.closest("[data-q]"); if (seg) seg.dataset.q.split(" ").forEach((u) => this.view.highlightQuote(u, true)); });
     article.addEventListener("mouseout", (e) => { const seg = e.target.closest("[data-q]"); if (seg) seg.dataset.q.split(" ").forEach((u) => this.view.highlightQuote(u, false)); });
-    document.addEventListener("keydown", (e) => this.onKey(e));
+    this.keyHandler = (e) => this.onKey(e);
+    document.addEventListener("keydown", this.keyHandler);
     const keep = (e) => e.preventDefault();  // buttons must not take the text selection away
     for (const id of ["palette", "make-quote", "make-stance", "entity-delete", "quote-set-speaker", "quote-set-cue"]) this.on(id, "mousedown", keep);
     this.on("palette", "click", (e) => { const b = e.target.closest("[data-label]"); if (b) this.label(b.dataset.label); });

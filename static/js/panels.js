@@ -121,7 +121,7 @@ export class Panels {
     $("quote-speaker").textContent = q.speaker ? this.slice(q.speaker) : "none";
     $("quote-cue").textContent = q.cue ? this.slice(q.cue) : "none";
     $("quote-kind").value = q.kind;
-    this.fillEntities($("quote-entity"), q.speaker_entity, (e) => speakerLabels.includes(e.label));
+    this.chooseEntity($("quote-entity"), q.speaker_entity, (e) => speakerLabels.includes(e.label));
     const refused = this.refusals(q.uid);
     $("quote-refusal").textContent = refused ? `Not saved: ${refused}` : "";
     $("quote-refusal").hidden = !refused;
@@ -140,14 +140,30 @@ export class Panels {
     select.value = current || "";
   }
 
+  /**
+   * Show only the current entity in a select; the full list is built when the select is used
+   * (on a long article that list has thousands of options; keys pick entities without it).
+   */
+  chooseEntity(select, current, keep) {
+    select.textContent = "";
+    select.appendChild(new Option("— none —", ""));
+    const ent = current && this.store.get("entities", current);
+    if (ent) select.appendChild(new Option(`${this.slice(ent)} (${ent.label})`, ent.uid));
+    select.value = ent ? ent.uid : "";
+    select.onfocus = select.onmousedown = () => {
+      select.onfocus = select.onmousedown = null;
+      this.fillEntities(select, current, keep);
+    };
+  }
+
   /** Show a stance (saved or a draft), or hide the box. */
   showStance(s, speakerLabels) {
     $("stance-box").hidden = !s;
     if (!s) return;
     $("stance-title").textContent = s.draft ? "New stance: pick holder (h) and target (o)" : "Stance";
     $("stance-evidence").textContent = clip(this.slice(s.evidence), 300);
-    this.fillEntities($("stance-holder"), s.holder_entity, (e) => speakerLabels.includes(e.label));
-    this.fillEntities($("stance-target"), s.target_entity, () => true);
+    this.chooseEntity($("stance-holder"), s.holder_entity, (e) => speakerLabels.includes(e.label));
+    this.chooseEntity($("stance-target"), s.target_entity, () => true);
     $("stance-topic").value = s.target_entity ? "" : s.target || "";
     $("stance-holder-name").textContent = s.holder_entity ? "" : s.holder || "";
     for (const input of document.querySelectorAll("#stance-polarity input")) input.checked = input.value === s.polarity;

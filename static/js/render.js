@@ -177,6 +177,9 @@ export class ArticleView {
 
   /** Toggle a class on every segment of a quote. */
   highlightQuote(uid, on) {
-    for (const el of this.root.querySelectorAll(`[data-q~="${CSS.escape(uid)}"]`)) el.classList.toggle("hl", on);
+    for (const el of this.root.querySelectorAll(`[data-q~="${CSS.escape(uid)}"]`)) {
+      el.classList.toggle("hl", on);
+      if (el.parentElement.tagName === "MARK") el.parentElement.classList.toggle("hl", on);
+    }
   }
 }

@@ -119,6 +119,7 @@ def test_annotate_submit_and_export(server: LiveServer, page, article: Path) -> 
 
     select(page, "rejected the plan")
     page.keyboard.press("t")
+    page.focus("#stance-holder")  # the full entity list is built when the select is used
     page.select_option("#stance-holder", label="Boris Lenk (PERSON)")
     page.fill("#stance-topic", "tram plan")
     page.locator("#stance-topic").dispatch_event("change")
