@@ -8,6 +8,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from .vocab import NEW_DATASET_LABELS
+
 ENV_PREFIX = "ANNOTATOR_"
 
 
@@ -27,7 +29,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "LABEL_MAP": {},
         "CUES_LEXICON": "",
         "STANCE_LEXICON": "",
-        "DEFAULT_LABELS": ["PERSON", "ORG", "GPE", "NORP", "LOC", "DATE", "EVENT"],
+        "DEFAULT_LABELS": list(NEW_DATASET_LABELS),
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
         "MAX_LINE_BYTES": 16 * 1024 * 1024,
         "HUEY_URL": "sqlite:///" + os.path.join(instance_path, "jobs.sqlite"),

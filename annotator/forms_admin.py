@@ -7,9 +7,9 @@ from wtforms import IntegerField, PasswordField, SelectField, StringField, Submi
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from .forms_model import QUEUE_ORDERS
-from .models import ROLES
+from .vocab import Role
 
-ROLE_CHOICES = list(ROLES)
+ROLE_CHOICES = [role.value for role in Role]
 
 
 class UserCreateForm(FlaskForm):

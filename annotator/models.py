@@ -12,12 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import db
-from .spans import DEFAULT_POLARITIES, Annotation, Entity, Quote, Span, Stance
-
-ROLES = ("annotator", "reviewer", "admin")
-SET_KINDS = ("model", "annotator", "gold")
-STATUSES = ("new", "in_progress", "submitted", "reviewed")
-ANSWERS = ("accept", "reject", "ignore")
+from .spans import Annotation, Entity, Quote, Span, Stance
+from .vocab import DEFAULT_POLARITIES, REVIEW_ROLES, Origin, QuoteKind, Role, Status
 
 
 def utcnow() -> datetime:
@@ -42,7 +38,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(sa.String(256))
-    role: Mapped[str] = mapped_column(sa.String(16), default="annotator")
+    role: Mapped[str] = mapped_column(sa.String(16), default=Role.ANNOTATOR.value)
     active: Mapped[bool] = mapped_column(default=True)
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
@@ -71,12 +67,12 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     @property
     def can_review(self) -> bool:
         """Reviewers and admins review and adjudicate."""
-        return self.role in ("reviewer", "admin")
+        return self.role in REVIEW_ROLES
 
     @property
     def is_admin(self) -> bool:
         """Admins manage users, datasets and assignment."""
-        return self.role == "admin"
+        return self.role == Role.ADMIN
 
 
 class ApiToken(db.Model):  # type: ignore[name-defined,misc]
@@ -171,7 +167,7 @@ class AnnotationSet(db.Model):  # type: ignore[name-defined,misc]
     document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(sa.String(16))
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    status: Mapped[str] = mapped_column(sa.String(16), default="new")
+    status: Mapped[str] = mapped_column(sa.String(16), default=Status.NEW.value)
     answer: Mapped[str | None] = mapped_column(sa.String(8))
     seeded: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=1)
@@ -203,7 +199,7 @@ class EntitySpan(db.Model):  # type: ignore[name-defined,misc]
     start: Mapped[int]
     end: Mapped[int]
     label: Mapped[str] = mapped_column(sa.String(64))
-    origin: Mapped[str] = mapped_column(sa.String(8), default="human")
+    origin: Mapped[str] = mapped_column(sa.String(8), default=Origin.HUMAN.value)
 
     def to_value(self) -> Entity:
         """The pure value."""
@@ -231,9 +227,9 @@ class QuoteItem(db.Model):  # type: ignore[name-defined,misc]
     speaker_start: Mapped[int | None]
     speaker_end: Mapped[int | None]
     speaker_entity_uid: Mapped[str | None] = mapped_column(sa.String(40))
-    kind: Mapped[str] = mapped_column(sa.String(10), default="direct")
+    kind: Mapped[str] = mapped_column(sa.String(10), default=QuoteKind.DIRECT.value)
     confidence: Mapped[float | None]
-    origin: Mapped[str] = mapped_column(sa.String(8), default="human")
+    origin: Mapped[str] = mapped_column(sa.String(8), default=Origin.HUMAN.value)
 
     def to_value(self) -> Quote:
         """The pure value."""
@@ -274,7 +270,7 @@ class StanceItem(db.Model):  # type: ignore[name-defined,misc]
     evidence_start: Mapped[int]
     evidence_end: Mapped[int]
     confidence: Mapped[float | None]
-    origin: Mapped[str] = mapped_column(sa.String(8), default="human")
+    origin: Mapped[str] = mapped_column(sa.String(8), default=Origin.HUMAN.value)
 
     def to_value(self) -> Stance:
         """The pure value."""

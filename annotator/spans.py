@@ -10,18 +10,14 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from operator import attrgetter
+from typing import Any
 
-QuoteKind = Literal["direct", "indirect", "mixed"]
-Origin = Literal["model", "human"]
-QUOTE_KINDS: tuple[str, ...] = ("direct", "indirect", "mixed")
-ORIGINS: tuple[str, ...] = ("model", "human")
-DEFAULT_LABELS: tuple[str, ...] = (
-    "PERSON", "ORG", "GPE", "NORP", "LOC", "DATE", "EVENT", "FAC", "LAW", "PRODUCT",
-)
-DEFAULT_POLARITIES: tuple[str, ...] = ("favor", "against", "neutral")
-QUOTE_MARKS: str = "“”«»„\""
-SPEAKER_LABELS: tuple[str, ...] = ("PERSON", "ORG", "NORP", "GPE")  # people and organisations first
+from annotator.vocab import Origin, QuoteKind
+
+# Value lookups that also validate: a JSON string to its member (members are strings too).
+ORIGINS: dict[str, Origin] = {o.value: o for o in Origin}
+QUOTE_KINDS: dict[str, QuoteKind] = {k.value: k for k in QuoteKind}
 # The longest value of each text field (the database columns have these sizes).
 MAX_LENGTHS: dict[str, int] = {
     "uid": 40, "label": 64, "polarity": 32, "holder": 300, "target": 300,
@@ -106,9 +102,9 @@ def _opt_float(data: Mapping[str, Any], key: str, *, field: str) -> float | None
 
 def _origin(data: Mapping[str, Any], *, field: str, default: str) -> Origin:
     value = data.get("origin", default)
-    if value not in ORIGINS:
+    if not isinstance(value, str) or value not in ORIGINS:
         raise SpanError(f"must be one of {', '.join(ORIGINS)}", field=f"{field}.origin")
-    return value  # type: ignore[no-any-return]
+    return ORIGINS[value]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +115,7 @@ class Entity:
     start: int
     end: int
     label: str
-    origin: Origin = "human"
+    origin: Origin = Origin.HUMAN
 
     @property
     def span(self) -> Span:
@@ -148,12 +144,12 @@ class Quote:
 
     uid: str
     content: Span
-    kind: QuoteKind = "direct"
+    kind: QuoteKind = QuoteKind.DIRECT
     cue: Span | None = None
     speaker: Span | None = None
     speaker_entity: str | None = None
     confidence: float | None = None
-    origin: Origin = "human"
+    origin: Origin = Origin.HUMAN
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict form."""
@@ -174,8 +170,8 @@ class Quote:
         """Build from a plain dict; raise SpanError on bad values."""
         if not isinstance(data, Mapping):
             raise SpanError("must be an object", field=field)
-        kind = data.get("kind", "direct")
-        if kind not in QUOTE_KINDS:
+        kind = data.get("kind", QuoteKind.DIRECT)
+        if not isinstance(kind, str) or kind not in QUOTE_KINDS:
             raise SpanError(f"must be one of {', '.join(QUOTE_KINDS)}", field=f"{field}.kind")
         content = data.get("content")
         if content is None:
@@ -183,7 +179,7 @@ class Quote:
         return cls(
             uid=_req_str(data, "uid", field=field),
             content=Span.from_dict(content, field=f"{field}.content"),
-            kind=kind,
+            kind=QUOTE_KINDS[kind],
             cue=_opt_span(data, "cue", field=field),
             speaker=_opt_span(data, "speaker", field=field),
             speaker_entity=_opt_str(data, "speaker_entity", field=field),
@@ -204,7 +200,7 @@ class Stance:
     target: str = ""
     target_entity: str | None = None
     confidence: float | None = None
-    origin: Origin = "human"
+    origin: Origin = Origin.HUMAN
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict form; ``holder`` and ``target`` are display names or topics."""
@@ -316,9 +312,9 @@ class TokenBounds:
 def as_human(annotation: Annotation) -> Annotation:
     """Return a copy with every item marked as made by a person."""
     return Annotation(
-        entities=[replace(e, origin="human") for e in annotation.entities],
-        quotes=[replace(q, origin="human") for q in annotation.quotes],
-        stances=[replace(s, origin="human") for s in annotation.stances],
+        entities=[replace(e, origin=Origin.HUMAN) for e in annotation.entities],
+        quotes=[replace(q, origin=Origin.HUMAN) for q in annotation.quotes],
+        stances=[replace(s, origin=Origin.HUMAN) for s in annotation.stances],
     )
 
 

@@ -39,7 +39,8 @@ sys.path.insert(0, str(ROOT))
 
 from annotator.nlp import annotate_doc, load_pipeline, preannotate  # noqa: E402
 from annotator.nlp.scoring import iou, names_match  # noqa: E402
-from annotator.spans import DEFAULT_LABELS, Annotation  # noqa: E402
+from annotator.spans import Annotation  # noqa: E402
+from annotator.vocab import DEFAULT_LABELS  # noqa: E402
 from benchmarks.quote_table import (abc_tasks, from_gold_json, from_task, measure, predicted,  # noqa: E402
                                     print_table, seed_figures)
 from annotator.nlp.scoring import QuoteMeasures  # noqa: E402

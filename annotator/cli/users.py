@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 from ..db import db
 from ..services.users import AccountError, create_user
+from ..vocab import Role
 
 
 @click.group()
@@ -18,7 +19,7 @@ def user() -> None:
 
 @user.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(["annotator", "reviewer", "admin"]), default="annotator",
+@click.option("--role", type=click.Choice([role.value for role in Role]), default="annotator",
               show_default=True)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext

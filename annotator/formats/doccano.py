@@ -17,10 +17,11 @@ from operator import itemgetter
 from typing import Any
 
 from annotator.formats.task_fields import (
-    ImportedTask, Where, build_annotation, guess_quote_kind, read_meta, read_optional_str, read_text,
+    ImportedTask, Where, build_annotation, read_meta, read_optional_str, read_text,
 )
 from annotator.formats.tokens import is_int
 from annotator.spans import Annotation, Span
+from annotator.vocab import guess_quote_kind
 
 QUOTE, CUE, SPEAKER, STANCE_PREFIX = "QUOTE", "CUE", "SPEAKER", "STANCE_"
 QUOTE_LINKS = {"speaker": SPEAKER, "cue": CUE}

@@ -14,10 +14,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from annotator.formats.task_fields import (
-    ImportedTask, Where, build_annotation, char_span, guess_quote_kind, read_answer, read_entities,
+    ImportedTask, Where, build_annotation, char_span, read_answer, read_entities,
     read_meta, read_optional_str, read_text, read_tokens,
 )
 from annotator.formats.tokens import DocTokens
+from annotator.vocab import guess_quote_kind
 
 QUOTE_ROLES = {"SPEAKER": "speaker", "CUE": "cue"}
 STRUCTURAL_LABELS = frozenset({"QUOTE", "CUE", "SPEAKER"})

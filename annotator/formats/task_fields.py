@@ -12,11 +12,10 @@ from typing import Any
 from annotator.formats.errors import FormatError
 from annotator.formats.tokens import DocTokens, is_int, parse_doc_tokens
 from annotator.spans import ORIGINS, Annotation, Entity, SpanError, validate
+from annotator.vocab import Answer
 
-ANSWERS: tuple[str, ...] = ("accept", "reject", "ignore")
+ANSWERS: tuple[str, ...] = tuple(Answer)
 MAX_META_DEPTH = 32  # deeper metadata cannot be stored and written back out (JSON writers stop at 255)
-OPENING_MARKS = "\"'“‘«„‚‹"
-CLOSING_MARKS = "\"'”’»“‘›"
 
 
 @dataclass(slots=True)
@@ -242,15 +241,8 @@ def _entities(dicts: list[dict[str, Any]]) -> list[Entity]:
     entities = []
     for i, data in enumerate(dicts):
         uid, origin = data.get("uid"), data.get("origin")
-        if type(uid) is str and uid and origin in ORIGINS:
-            entities.append(Entity(uid, data["start"], data["end"], data["label"], origin))
+        if type(uid) is str and uid and type(origin) is str and origin in ORIGINS:
+            entities.append(Entity(uid, data["start"], data["end"], data["label"], ORIGINS[origin]))
         else:
             entities.append(Entity.from_dict(data, field=f"entities[{i}]"))
     return entities
-
-
-def guess_quote_kind(text: str, start: int, end: int) -> str:
-    """"direct" when the content sits between quotation marks, else "indirect"."""
-    inside = start > 0 and text[start - 1] in OPENING_MARKS
-    closed = end < len(text) and text[end] in CLOSING_MARKS
-    return "direct" if inside and closed else "indirect"

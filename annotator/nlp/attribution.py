@@ -13,7 +13,8 @@ from dataclasses import replace
 
 from annotator.nlp.entities import EntityIndex
 from annotator.nlp.quotes import Found
-from annotator.nlp.speakers import GROUP_LABELS, PERSON_LABELS, Mention
+from annotator.nlp.speakers import Mention
+from annotator.vocab import GROUP_LABELS, PERSON_LABELS
 
 PERSONAL = frozenset({"he", "she", "him", "her"})
 PLURAL = frozenset({"they", "them"})

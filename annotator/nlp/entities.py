@@ -10,6 +10,7 @@ from spacy.tokens import Span as SpacySpan
 
 from annotator.nlp.candidates import WordTable, word_table
 from annotator.spans import Entity
+from annotator.vocab import Origin
 
 # OntoNotes keeps "the" in country names ("the United States"); elsewhere it is not part of the name.
 KEEP_DETERMINER = frozenset({"GPE"})
@@ -109,7 +110,7 @@ def index_entities(doc: Doc, *, labels: Sequence[str],
         if span.label_ == PERSON and len(span) > 1:
             full_names.append(span.text.lower())
         n = len(index.entities)
-        index.entities.append(Entity(f"m-e{n}", span.start_char, span.end_char, label, "model"))
+        index.entities.append(Entity(f"m-e{n}", span.start_char, span.end_char, label, Origin.MODEL))
         index.spans.append(span)
         for i in range(span.start, span.end):
             index.by_token[i] = n

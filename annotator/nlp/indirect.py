@@ -11,6 +11,7 @@ from annotator.nlp.lexicon import CueLexicon
 from annotator.nlp.quotes import Found, acts_as_verb, token_chars
 from annotator.nlp.headlines import headline_claims
 from annotator.nlp.speakers import Mention, agent_mention, agent_of, can_speak, own_subject, speaker_subject
+from annotator.vocab import QuoteKind
 
 CLAUSE_DEPS = frozenset({"ccomp", "acl"})
 # Non-restrictive additions after a comma to the clause's head ("..., including ...", a participle)
@@ -143,7 +144,7 @@ def _according_to(tok: Token, ents: EntityIndex) -> Found | None:
         return None
     content = max(parts, key=lambda part: part[1] - part[0])
     cue = (tok.idx, to.idx + len(to))
-    return Found(content, "indirect", 0.6, cue, agent_mention(source, ents))
+    return Found(content, QuoteKind.INDIRECT, 0.6, cue, agent_mention(source, ents))
 
 
 def indirect_quotes(doc: Doc, ents: EntityIndex, cues: CueLexicon, taken: Sequence[tuple[int, int]],
@@ -168,10 +169,10 @@ def indirect_quotes(doc: Doc, ents: EntityIndex, cues: CueLexicon, taken: Sequen
             if content is None or speaker is None or _overlaps(content, taken):
                 continue
             confidence = 0.7 if speaker.entity is not None else 0.55
-            found.append(Found(content, "indirect", confidence, token_chars(cue), speaker))
+            found.append(Found(content, QuoteKind.INDIRECT, confidence, token_chars(cue), speaker))
     for content, speaker, colon in headline_claims(doc, ents, text):
         if not _overlaps(content, taken):
-            found.append(Found(content, "indirect", 0.5, colon, speaker))
+            found.append(Found(content, QuoteKind.INDIRECT, 0.5, colon, speaker))
     return _outermost(found)
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-OPENING = frozenset("“«„")
-CLOSING = frozenset("”»")
-STRAIGHT = '"'
-MARK_RE = re.compile(r'[“”«»„"]')
+from annotator.vocab import DOUBLE_QUOTE_PAIRS, QuoteMark
+
+STRAIGHT = QuoteMark.STRAIGHT_DOUBLE
+OPENING = frozenset(o for o, _ in DOUBLE_QUOTE_PAIRS if o != STRAIGHT)
+CLOSING = frozenset(c for _, c in DOUBLE_QUOTE_PAIRS if c != STRAIGHT) - OPENING
+MARK_RE = re.compile("[" + re.escape("".join(OPENING | CLOSING | {STRAIGHT})) + "]")
 PARAGRAPH_RE = re.compile(r"[^\n]+")
 OPEN_CONTEXT = frozenset("([{-—–/")
 CLOSE_CONTEXT = frozenset(".,;:!?)]}-—–/…")
@@ -43,7 +45,7 @@ def _opens_paragraph(text: str, start: int, end: int) -> bool:
 
 def _closes_low(text: str, open_at: int | None, mark: str) -> bool:
     """German style „...“: after a low opening mark, “ closes."""
-    return open_at is not None and text[open_at] == "„" and mark == "“"
+    return open_at is not None and text[open_at] == QuoteMark.LOW_DOUBLE and mark == QuoteMark.LEFT_DOUBLE
 
 
 def straight_role(text: str, pos: int) -> str:

@@ -21,6 +21,7 @@ from annotator.nlp.quotes import Found, direct_quotes
 from annotator.nlp.speakers import Mention
 from annotator.nlp.stances import FoundStance, find_stances
 from annotator.spans import Annotation, Quote, Span, Stance
+from annotator.vocab import Origin
 
 C = TypeVar("C")
 SETTING = "ANNOTATOR_SPACY_MODEL"
@@ -88,13 +89,13 @@ def _sound_quote(found: Found, length: int) -> bool:
 def _quote(n: int, found: Found, ents: EntityIndex) -> Quote:
     speaker = None if found.speaker is None else Span(*found.speaker.char_span)
     return Quote(f"m-q{n}", Span(*found.content), found.kind, _span(found.cue), speaker,
-                 _entity_uid(ents, found.speaker), found.confidence, "model")
+                 _entity_uid(ents, found.speaker), found.confidence, Origin.MODEL)
 
 
 def _stance(n: int, found: FoundStance, ents: EntityIndex) -> Stance:
     return Stance(f"m-s{n}", found.polarity, Span(*found.evidence), _name(ents, found.holder),
                   _entity_uid(ents, found.holder), _name(ents, found.target),
-                  _entity_uid(ents, found.target), found.confidence, "model")
+                  _entity_uid(ents, found.target), found.confidence, Origin.MODEL)
 
 
 @cache

@@ -18,7 +18,7 @@ from annotator.nlp.entities import EntityIndex
 from annotator.nlp.headlines import headline_name
 from annotator.nlp.marks import Quoted, find_quoted
 from annotator.nlp.speakers import SUBJECT_DEPS, Mention, agent_mention, can_speak, speaker_subject
-from annotator.spans import QuoteKind
+from annotator.vocab import QuoteKind
 
 AFTER_WINDOW = 6  # "..., the Iranian foreign minister said": cue within a few tokens after the close
 BEFORE_WINDOW = 8
@@ -105,10 +105,10 @@ def _cue_nearby(doc: Doc, inner: SpacySpan, cues: Collection[str], floor: int) -
 def _kind(doc: Doc, inner: SpacySpan, quoted: Quoted) -> QuoteKind:
     """Direct for a quoted clause or sentence, mixed for a fragment inside the reporter's sentence."""
     if quoted.paragraphs > 1 or any(tok.is_sent_start for tok in inner[1:]):
-        return "direct"
+        return QuoteKind.DIRECT
     for tok in inner:
         if tok.dep_ in SUBJECT_DEPS and inner.start <= tok.head.i < inner.end:
-            return "direct"
+            return QuoteKind.DIRECT
     return "direct" if _opens_sentence(doc, inner.start - 1) else "mixed"
 
 
@@ -126,7 +126,7 @@ def _found(doc: Doc, text: str, quoted: Quoted, ents: EntityIndex, cues: Collect
     base = 1.0 if quoted.closed else 0.5
     content = (quoted.start, quoted.end)
     if inner is None or len(inner) == 0:
-        return Found(content, "direct", round(0.3 * base, 2))
+        return Found(content, QuoteKind.DIRECT, round(0.3 * base, 2))
     kind = _kind(doc, inner, quoted)
     cue, confidence = _ascend_to_cue(inner, cues), 0.9
     if cue is None:

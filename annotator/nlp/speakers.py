@@ -9,6 +9,7 @@ from spacy.tokens import Doc, Token
 
 from annotator.nlp.candidates import hashes, matching
 from annotator.nlp.entities import EntityIndex
+from annotator.vocab import GROUP_LABELS, PERSON_LABELS, SPEAKER_LABELS
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 # Clause links a subject-less verb may borrow its subject through ("said ... and stressed", "..., claiming").
@@ -20,9 +21,7 @@ GROUP_PRONOUNS = frozenset({"they", "them", "their", "it", "its"})
 FIRST_PERSON = frozenset({"i", "me", "we", "us", "my", "our"})
 RELATIVE = frozenset({"who", "which", "that", "whom"})
 DEFINITE = frozenset({"the", "this", "that", "these", "those"})
-PERSON_LABELS = frozenset({"PERSON"})
-GROUP_LABELS = frozenset({"ORG", "GPE", "NORP"})
-AGENT_LABELS = PERSON_LABELS | GROUP_LABELS
+AGENT_LABELS = frozenset(SPEAKER_LABELS)
 # Heads that never speak on their own: "That," he added; "it" unresolved; "said one"; "a majority".
 NOT_SPEAKER_WORDS = frozenset({"that", "this", "these", "those", "it", "which", "what", "one", "all",
                                "some", "many", "most", "none", "majority", "minority", "you", "yours",

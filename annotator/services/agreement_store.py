@@ -26,8 +26,8 @@ from ..models import (
 )
 from ..models_agreement import SCOPES, TOTALS
 from ..spans import Annotation, Entity, Quote, Span, Stance
+from ..vocab import FINISHED
 
-FINISHED = ("submitted", "reviewed")
 BATCH = 250
 _PENDING = "agreement_pending"
 STORED = (AgreementPair, AgreementLabel, AgreementValue, AgreementDocument)

@@ -12,11 +12,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..db import db
 from ..models import (
-    ITEM_MODELS, STATUSES, AnnotationSet, AuditEvent, Document, EntitySpan, QuoteItem,
+    ITEM_MODELS, AnnotationSet, AuditEvent, Document, EntitySpan, QuoteItem,
     StanceItem, User, annotation_of, utcnow,
 )
 from ..checks import Rules, check_item, validate
 from ..spans import Annotation, Entity, Quote, SpanError, Stance, TokenBounds
+from ..vocab import Status
 
 VALUE_TYPES: dict[str, Any] = {"entities": Entity, "quotes": Quote, "stances": Stance}
 
@@ -304,8 +305,8 @@ def _touch(aset: AnnotationSet, user: User | None, events: Iterable[dict[str, An
 def set_status(aset: AnnotationSet, *, status: str, user: User | None, expected_version: int,
                answer: str | None = None) -> None:
     """Move a set along new, in progress, submitted, reviewed (and record the answer)."""
-    if status not in STATUSES:
-        raise SpanError(f"must be one of {', '.join(STATUSES)}", field="status")
+    if status not in tuple(Status):
+        raise SpanError(f"must be one of {', '.join(Status)}", field="status")
     if aset.version != expected_version:
         raise VersionConflict(aset.version)
     before = {"status": aset.status, "answer": aset.answer}

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from ..db import db
 from ..models import AnnotationSet, AuditEvent, Dataset, Document, User, utcnow
 from .annotations import ensure_seeded, user_set
+from ..vocab import UNFINISHED
 
 
 class AssignmentError(ValueError):
@@ -66,7 +67,7 @@ def auto_assign(dataset: Dataset, users: Sequence[User]) -> int:
 
 def move(aset: AnnotationSet, to: User, *, by: User | None) -> None:
     """Hand an unfinished annotator set, with its edits so far, to another annotator (audited)."""
-    if aset.kind != "annotator" or aset.status not in ("new", "in_progress"):
+    if aset.kind != "annotator" or aset.status not in UNFINISHED:
         raise AssignmentError("only unfinished annotator work can be moved")
     if user_set(aset.document_id, to) is not None:
         raise AssignmentError(f"{to.name} already has this document")

@@ -10,7 +10,8 @@ from flask import current_app
 from ..checks import check_vocabulary
 from ..db import db
 from ..models import AnnotationSet, Dataset, Document, EntitySpan
-from ..spans import DEFAULT_POLARITIES, SpanError
+from ..spans import SpanError
+from ..vocab import DEFAULT_POLARITIES
 
 
 def labels_in_use(dataset: Dataset, labels: Sequence[str]) -> dict[str, int]:

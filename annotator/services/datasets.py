@@ -11,8 +11,8 @@ from sqlalchemy.orm import joinedload
 
 from ..db import db
 from ..models import AnnotationSet, Dataset, Document, User
+from ..vocab import FINISHED
 
-FINISHED = ("submitted", "reviewed")
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..db import db
-from ..models import STATUSES, AnnotationSet, Dataset, Document, User, annotation_of, content_hash
+from ..models import AnnotationSet, Dataset, Document, User, annotation_of, content_hash
 from ..spans import Annotation, SpanError, TokenBounds, validate
 from .bulk import SetKey
+from ..vocab import Status
 
 Tokenizer = Callable[[str], list[tuple[int, int]]]
 FullKey = tuple[str, str, "int | None"]
@@ -75,7 +76,7 @@ def where_of(record: Record) -> str:
 
 def status_of(record: Record, kind: str) -> str:
     """The status a set gets: the file's, else reviewed for gold and submitted for others."""
-    if record.status in STATUSES:
+    if record.status in tuple(Status):
         return str(record.status)
     return "reviewed" if kind == "gold" else "submitted"
 

@@ -25,7 +25,8 @@ from flask import current_app
 
 from ..db import db
 from ..models import Dataset, User
-from ..spans import DEFAULT_POLARITIES, Annotation
+from ..spans import Annotation
+from ..vocab import DEFAULT_POLARITIES
 from .import_check import ImportFailed, Owners, Plan, Record, check_records, where_of
 from .import_write import write_records
 from .preannotation import ChunkFailed, preannotate as preannotate_texts

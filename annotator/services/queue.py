@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from ..db import db
 from ..models import AnnotationSet, Dataset, Document, User
+from ..vocab import UNFINISHED
 
-UNFINISHED = ("new", "in_progress")
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,10 @@ from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import db
-from ..models import ROLES, User
+from ..models import User
 from .throttle import Rule, attempt, failed, succeed
 from .tokens import revoke_all_tokens
+from ..vocab import Role
 
 
 class AccountError(ValueError):
@@ -29,8 +30,8 @@ def create_user(name: str, password: str, *, role: str = "annotator") -> User:
     name = name.strip()
     if not name:
         raise AccountError("the name is empty")
-    if role not in ROLES:
-        raise AccountError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
+    if role not in tuple(Role):
+        raise AccountError(f"unknown role {role!r}; use one of {', '.join(Role)}")
     if len(password) < 8:
         raise AccountError("the password needs at least 8 characters")
     if find_user(name) is not None:

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from ..db import db
 from ..models import AnnotationSet, Dataset, Document
 from ..services.datasets import holds_work_in
+from ..vocab import REVIEW_ROLES, Role
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,8 +30,8 @@ def role_required(*roles: str) -> Callable[[F], F]:
     return decorator
 
 
-reviewer_required = role_required("reviewer", "admin")
-admin_required = role_required("admin")
+reviewer_required = role_required(*REVIEW_ROLES)
+admin_required = role_required(Role.ADMIN)
 
 
 def get_dataset(dataset_id: int) -> Dataset:

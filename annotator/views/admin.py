@@ -15,6 +15,7 @@ from ..services import assignment
 from ..services.evaluation import pipeline_choices
 from ..services.users import AccountError, create_user
 from .access import admin_required, get_dataset
+from ..vocab import UNFINISHED
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -103,7 +104,7 @@ def _assign_forms(dataset: Dataset) -> tuple[AssignForm, MoveForm]:
         sa.select(AnnotationSet.id, AnnotationSet.document_id, User.name)
         .join(User, User.id == AnnotationSet.user_id).join(Document, Document.id == AnnotationSet.document_id)
         .where(Document.dataset_id == dataset.id, AnnotationSet.kind == "annotator",
-               AnnotationSet.status.in_(("new", "in_progress")))
+               AnnotationSet.status.in_(UNFINISHED))
         .order_by(AnnotationSet.document_id, User.name)).all()
     move_form.aset.choices = [(set_id, f"document {doc_id} · {name}") for set_id, doc_id, name in unfinished]
     return assign_form, move_form

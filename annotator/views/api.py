@@ -19,6 +19,7 @@ from ..services.annotations import (
 from ..services.caps import TooManyOps, check_op_count, check_set_size
 from ..spans import SpanError
 from .access import get_set
+from ..vocab import Answer
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -116,8 +117,8 @@ def change_status(set_id: int) -> tuple[Response, int] | Response:
     aset = get_set(set_id, write=True)
     body = _body()
     status, answer = body.get("status"), body.get("answer")
-    if answer not in (None, "accept", "reject", "ignore"):
-        return jsonify(error="answer: must be accept, reject or ignore", status=422), 422
+    if answer is not None and answer not in tuple(Answer):
+        return jsonify(error=f"answer: must be one of {', '.join(Answer)}", status=422), 422
     if aset.kind == "annotator" and status == "reviewed":
         abort(403, "Only reviewers mark a document reviewed.")
     record_activity(aset, current_user)

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from ..models import STATUSES
-from ..spans import QUOTE_KINDS, QUOTE_MARKS, SPEAKER_LABELS
+from ..vocab import vocabulary_for_page
 
 
 class Key(NamedTuple):
@@ -83,12 +82,6 @@ def key_map(labels: Sequence[str], polarities: Sequence[str]) -> list[Key]:
 
 
 def vocabulary(labels: Sequence[str], polarities: Sequence[str]) -> dict[str, object]:
-    """The names the editor script may use, all from their Python definitions."""
-    return {
-        "labels": list(labels),
-        "speakerLabels": [x for x in SPEAKER_LABELS if x in labels] or list(labels),
-        "polarities": [{"name": n, "key": k} for n, k in polarity_keys(polarities)],
-        "quoteKinds": list(QUOTE_KINDS),
-        "quoteMarks": QUOTE_MARKS,
-        "statuses": list(STATUSES),
-    }
+    """The names the editor script may use (from annotator.vocab), with each polarity's key."""
+    words = vocabulary_for_page(labels, polarities)
+    return {**words, "polarities": [{"name": n, "key": k} for n, k in polarity_keys(polarities)]}

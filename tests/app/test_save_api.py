@@ -85,6 +85,6 @@ def test_editor_page_data_carries_the_vocabulary_and_key_map(app: Flask, client:
     assert vocab["labels"][:2] == ["PERSON", "ORG"] and vocab["speakerLabels"][:2] == ["PERSON", "ORG"]
     assert [p["name"] for p in vocab["polarities"]] == ["favor", "against", "neutral"]
     assert [p["key"] for p in vocab["polarities"]] == ["f", "a", "n"]
-    assert vocab["quoteKinds"] == ["direct", "indirect", "mixed"] and "“" in vocab["quoteMarks"]
+    assert vocab["quoteKinds"] == ["direct", "indirect", "mixed"] and "“" in vocab["quoteMarks"]["opening"]
     for action, key in (("label-1", "1"), ("undo", "Ctrl+z"), ("submit", "Ctrl+Enter"), ("polarity-favor", "f")):
         assert f'data-action="{action}" data-key="{key}"' in page

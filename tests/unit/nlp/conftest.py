@@ -10,7 +10,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from annotator.nlp.entities import EntityIndex, index_entities
-from annotator.spans import DEFAULT_LABELS
+from annotator.vocab import DEFAULT_LABELS
 
 NO_SPACE_BEFORE = frozenset({",", ".", ":", ";", "”", "’s", "'s", "!", "?", "\n", ")"})
 NO_SPACE_AFTER = frozenset({"“", "\n", "("})

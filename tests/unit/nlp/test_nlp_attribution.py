@@ -7,7 +7,7 @@ from collections.abc import Callable
 from spacy.tokens import Doc
 
 from annotator.nlp import annotate_doc
-from annotator.spans import DEFAULT_LABELS
+from annotator.vocab import DEFAULT_LABELS
 
 BuildDoc = Callable[[str], Doc]
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from spacy.tokens import Doc
 
 from annotator.nlp.entities import index_entities, map_label
-from annotator.spans import DEFAULT_LABELS
+from annotator.vocab import DEFAULT_LABELS
 
 BuildDoc = Callable[[str], Doc]
 

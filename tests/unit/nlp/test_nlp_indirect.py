@@ -8,7 +8,8 @@ import pytest
 from spacy.tokens import Doc
 
 from annotator.nlp import annotate_doc
-from annotator.spans import DEFAULT_LABELS, Quote
+from annotator.spans import Quote
+from annotator.vocab import DEFAULT_LABELS
 
 BuildDoc = Callable[[str], Doc]
 

@@ -11,7 +11,8 @@ from spacy.language import Language
 
 import annotator.nlp
 from annotator.nlp import ModelNotInstalled, PreAnnotated, annotate_doc, doc_tokens, load_pipeline, preannotate
-from annotator.spans import DEFAULT_LABELS, TokenBounds, validate
+from annotator.spans import TokenBounds, validate
+from annotator.vocab import DEFAULT_LABELS
 
 NLP_DIR = Path(annotator.nlp.__file__).parent
 
@@ -55,7 +56,7 @@ def test_nlp_modules_import_no_web_or_database_code(path: Path) -> None:
     names += [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
     local = [n for n in names if n.startswith("annotator")]
     assert not [n for n in names if n.split(".")[0] in ("flask", "flask_sqlalchemy", "sqlalchemy", "werkzeug")]
-    assert all(n == "annotator.spans" or n.startswith("annotator.nlp") for n in local), local
+    assert all(n in ("annotator.spans", "annotator.vocab") or n.startswith("annotator.nlp") for n in local), local
 
 
 def test_preannotate_in_worker_processes_keeps_unpicklable_contexts_local(blank: Language) -> None:

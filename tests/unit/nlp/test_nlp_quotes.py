@@ -7,7 +7,8 @@ from collections.abc import Callable
 from spacy.tokens import Doc
 
 from annotator.nlp import annotate_doc, doc_tokens
-from annotator.spans import DEFAULT_LABELS, Annotation, Quote, Span, TokenBounds, validate
+from annotator.spans import Annotation, Quote, Span, TokenBounds, validate
+from annotator.vocab import DEFAULT_LABELS
 
 BuildDoc = Callable[[str], Doc]
 

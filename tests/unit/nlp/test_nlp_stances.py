@@ -9,7 +9,8 @@ import pytest
 from spacy.tokens import Doc
 
 from annotator.nlp import annotate_doc
-from annotator.spans import DEFAULT_LABELS, Annotation
+from annotator.spans import Annotation
+from annotator.vocab import DEFAULT_LABELS
 
 BuildDoc = Callable[[str], Doc]
 
