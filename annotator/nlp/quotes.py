@@ -109,7 +109,7 @@ def _kind(doc: Doc, inner: SpacySpan, quoted: Quoted) -> QuoteKind:
     for tok in inner:
         if tok.dep_ in SUBJECT_DEPS and inner.start <= tok.head.i < inner.end:
             return QuoteKind.DIRECT
-    return "direct" if _opens_sentence(doc, inner.start - 1) else "mixed"
+    return QuoteKind.DIRECT if _opens_sentence(doc, inner.start - 1) else QuoteKind.MIXED
 
 
 def _opens_sentence(doc: Doc, mark: int) -> bool:
