@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from typing import Any
 
+from annotator.errors import InvalidInput
 from annotator.vocab import Origin, QuoteKind
 
 # Value lookups that also validate: a JSON string to its member (members are strings too).
@@ -25,12 +26,8 @@ MAX_LENGTHS: dict[str, int] = {
 }
 
 
-class SpanError(ValueError):
+class SpanError(InvalidInput):
     """An annotation value that does not fit its text, labels or links."""
-
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(f"{field}: {message}" if field else message)
-        self.field = field
 
 
 @dataclass(frozen=True, slots=True)

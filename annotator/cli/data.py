@@ -13,7 +13,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from tqdm import tqdm
 
-from ..db import db
+from ..db import committing, db
 from ..formats import FormatError
 from ..formats.registry import FORMATS, format_names
 from ..models import Dataset
@@ -58,14 +58,14 @@ def import_command(path: Path, dataset_name: str, target: str, annotator_name: s
                              polarities=dataset.stance_polarities or None,
                              max_line_bytes=int(current_app.config["MAX_LINE_BYTES"]))
 
-        result = import_records(dataset, records, target=target, annotator=annotator, preannotate=preannotate,
-                                replace_sets=replace_sets, progress=bar.update, phase=bar.start)
+        with committing():
+            result = import_records(dataset, records, target=target, annotator=annotator,
+                                    preannotate=preannotate, replace_sets=replace_sets, progress=bar.update,
+                                    phase=bar.start)
     except ImportFailed as err:
-        db.session.rollback()
         raise click.ClickException(f"{err}\nNothing was imported.") from None
     finally:
         bar.close()
-    db.session.commit()
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(result.summary().replace("document(s)", f"document(s) into {dataset.name!r}", 1))
@@ -146,10 +146,9 @@ def demo_command() -> None:
     if not dataset.guidelines:
         dataset.guidelines = (DEMO_DIR / "guidelines.md").read_text(encoding="utf-8")
     try:
-        result = import_records(dataset, read_path(DEMO_DIR / "articles"))
+        with committing():
+            result = import_records(dataset, read_path(DEMO_DIR / "articles"))
     except ImportFailed as err:
-        db.session.rollback()
         raise click.ClickException(str(err)) from None
-    db.session.commit()
     click.echo(f"Demo dataset {dataset.name!r}: {result.imported} new article(s), {result.skipped} already there.")
     click.echo(f"Demo login: name {DEMO_ADMIN!r}, password {password!r}")

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+from annotator.errors import InvalidInput
 from annotator.spans import SpanError
 
 
-class FormatError(ValueError):
+class FormatError(InvalidInput):
     """A record that cannot be read, with the file, 1-based line and field it came from."""
 
     def __init__(self, message: str, *, source: str = "", line: int | None = None,
                  field: str = "") -> None:
         self.source = source
         self.line = line
-        self.field = field
-        self.message = message
-        super().__init__(str(self))
+        super().__init__(message, field=field)
+        self.args = (str(self),)
 
     def __str__(self) -> str:
         where = [self.source] if self.source else []

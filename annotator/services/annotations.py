@@ -17,12 +17,13 @@ from ..models import (
 )
 from ..checks import Rules, check_item, validate
 from ..spans import Annotation, Entity, Quote, SpanError, Stance, TokenBounds
+from ..errors import Conflict
 from ..vocab import Status
 
 VALUE_TYPES: dict[str, Any] = {"entities": Entity, "quotes": Quote, "stances": Stance}
 
 
-class VersionConflict(Exception):
+class VersionConflict(Conflict):
     """The set changed since the client loaded it."""
 
     def __init__(self, current: int) -> None:
@@ -147,6 +148,12 @@ def insert_annotation(set_id: int, annotation: Annotation) -> None:
         values = getattr(annotation, layer)
         if values:
             db.session.execute(sa.insert(model), [{"set_id": set_id, **model.columns(v)} for v in values])
+
+
+def current_annotation(aset: AnnotationSet) -> Annotation:
+    """What a set holds; a set not yet seeded shows the model's items it gets on its first save."""
+    source = None if aset.seeded else model_set(aset.document_id)
+    return annotation_of(aset.id if source is None else source.id)
 
 
 def ensure_seeded(aset: AnnotationSet) -> None:

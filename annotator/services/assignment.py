@@ -8,12 +8,13 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 from ..db import db
+from ..errors import InvalidInput
 from ..models import AnnotationSet, AuditEvent, Dataset, Document, User, utcnow
 from .annotations import ensure_seeded, user_set
 from ..vocab import UNFINISHED
 
 
-class AssignmentError(ValueError):
+class AssignmentError(InvalidInput):
     """An assignment that cannot be made as asked."""
 
 

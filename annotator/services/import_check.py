@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..db import db
+from ..errors import InvalidInput
 from ..models import AnnotationSet, Dataset, Document, User, annotation_of, content_hash
 from ..spans import Annotation, SpanError, TokenBounds, validate
 from .bulk import SetKey
@@ -21,7 +22,7 @@ FullKey = tuple[str, str, "int | None"]
 """A set of the file: (text digest, kind, user id)."""
 
 
-class ImportFailed(ValueError):
+class ImportFailed(InvalidInput):
     """A record that cannot be imported; names the file, line and field."""
 
 

@@ -10,13 +10,14 @@ from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import db
+from ..errors import InvalidInput
 from ..models import User
 from .throttle import Rule, attempt, failed, succeed
 from .tokens import revoke_all_tokens
 from ..vocab import Role
 
 
-class AccountError(ValueError):
+class AccountError(InvalidInput):
     """A user that cannot be created or changed as asked."""
 
 

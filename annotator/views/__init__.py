@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from ..db import db
+from ..errors import Conflict, InvalidInput
 
 
 def _error(err: HTTPException):  # type: ignore[no-untyped-def]
@@ -17,6 +19,26 @@ def _error(err: HTTPException):  # type: ignore[no-untyped-def]
     return render_template("error.html", error=err), err.code
 
 
+def _wants_json() -> bool:
+    """API calls and JSON requests get JSON errors; pages get a flashed message."""
+    return request.path.startswith("/api/") or request.is_json
+
+
+def _back() -> str:
+    """Where a page goes back to after a refused change: the page it came from on this site."""
+    referrer = request.referrer or ""
+    return referrer if referrer.startswith(request.host_url) else url_for("datasets.index")
+
+
+def _refused(err: InvalidInput | Conflict) -> tuple[Response, int] | Response:
+    """The one mapping of the error family: roll back, then 422/409 JSON or a flashed message."""
+    db.session.rollback()
+    if _wants_json():
+        return jsonify(error=str(err), field=getattr(err, "field", ""), status=err.status), err.status
+    flash(f"Not saved: {err}", "error")
+    return redirect(_back())
+
+
 def init_app(app: Flask) -> None:
     """Register every blueprint and the error handlers."""
     from . import api, auth, datasets, profile, editor, review, admin, transfer, models
@@ -26,3 +48,5 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(module.bp)
     models.init_app(app)
     app.register_error_handler(HTTPException, _error)
+    app.register_error_handler(InvalidInput, _refused)
+    app.register_error_handler(Conflict, _refused)

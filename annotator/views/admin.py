@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from ..db import db
+from ..db import committing, db
 from ..forms import EmptyForm
 from ..forms_admin import ROLE_CHOICES, AssignForm, DatasetSettingsForm, MoveForm, RoleForm, UserCreateForm, split_names
 from ..models import AnnotationSet, Dataset, Document, User
@@ -175,12 +175,11 @@ def move(dataset_id: int) -> Response:
         user = db.session.get(User, form.user.data)
         assert aset is not None and user is not None  # the choices hold existing ids only
         try:
-            assignment.move(aset, user, by=current_user)
+            with committing():
+                assignment.move(aset, user, by=current_user)
         except assignment.AssignmentError as err:
-            db.session.rollback()
             flash(str(err), "error")
         else:
-            db.session.commit()
             flash(f"Moved to {user.name}.", "success")
     else:
         flash("Pick the work to move and the annotator to move it to.", "error")

@@ -10,11 +10,11 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
-from ..db import db
-from ..models import AnnotationSet, annotation_of
+from ..db import committing, db
+from ..models import AnnotationSet
 from ..services.agreement import record_activity
 from ..services.annotations import (
-    Refusal, VersionConflict, apply_each, ensure_seeded, set_status,
+    Refusal, VersionConflict, apply_each, current_annotation, ensure_seeded, set_status,
 )
 from ..services.caps import TooManyOps, check_op_count, check_set_size
 from ..spans import SpanError
@@ -28,7 +28,7 @@ def set_payload(aset: AnnotationSet) -> dict[str, Any]:
     """A set as JSON: its state, version and the three layers."""
     return {"id": aset.id, "document_id": aset.document_id, "kind": aset.kind, "owner": aset.owner_name,
             "status": aset.status, "answer": aset.answer, "version": aset.version,
-            "annotation": annotation_of(aset.id).to_dict()}
+            "annotation": current_annotation(aset).to_dict()}
 
 
 def _body() -> dict[str, Any]:
@@ -50,13 +50,12 @@ def _conflict(aset_id: int, err: VersionConflict) -> tuple[Response, int]:
 def _commit(set_id: int, change: Callable[[], None]) -> tuple[Response, int] | None:
     """Run a change and commit it; on a conflict or a bad item roll back and return the error."""
     try:
-        change()
+        with committing():
+            change()
     except VersionConflict as err:
         return _conflict(set_id, err)
     except SpanError as err:
-        db.session.rollback()
         return jsonify(error=str(err), field=err.field, status=422), 422
-    db.session.commit()
     return None
 
 

@@ -9,10 +9,8 @@ from flask_login import current_user, login_required
 from markdown_it import MarkdownIt
 from werkzeug.wrappers import Response
 
-from ..db import db
 from ..models import AnnotationSet
 from ..services import queue
-from ..services.annotations import ensure_seeded
 from .access import get_dataset, get_set
 from .api import set_payload
 from .editor_keys import key_map, vocabulary
@@ -61,9 +59,6 @@ def editor_data(aset: AnnotationSet) -> dict[str, Any]:
 def annotate(set_id: int) -> str:
     """Edit one annotation set (annotators their own; reviewers the gold)."""
     aset = get_set(set_id, write=True)
-    if not aset.seeded:
-        ensure_seeded(aset)
-        db.session.commit()
     dataset = aset.document.dataset
     mine = aset.kind == "annotator"
     return render_template(

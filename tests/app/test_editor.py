@@ -103,7 +103,9 @@ def test_editor_page_carries_text_tokens_and_seeded_set(app: Flask, client: Flas
     entities = data["set"]["annotation"]["entities"]
     assert entities and all(e["origin"] == "model" for e in entities)
     assert data["set"]["version"] == db.session.get(AnnotationSet, aset.id).version
-    assert annotation_of(aset.id).entities, "opening the editor seeds the set from the model"
+    db.session.expire_all()
+    assert not db.session.get(AnnotationSet, aset.id).seeded and not annotation_of(aset.id).entities, \
+        "opening the editor writes nothing (no commit on GET): the first save seeds the set"
     assert 'src="/static/js/editor.js"' in page and "0 of 1 done" in page
 
 
