@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from array import array
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import chain
@@ -223,8 +224,13 @@ def _same(stored: Annotation, given: Annotation | None) -> bool:
     """Whether two annotations hold the same items, whatever their order."""
     if given is None:
         return False
-    return all(sorted(map(repr, getattr(stored, layer))) == sorted(map(repr, getattr(given, layer)))
+    return all(sorted(map(_item_key, getattr(stored, layer))) == sorted(map(_item_key, getattr(given, layer)))
                for layer in ("entities", "quotes", "stances"))
+
+
+def _item_key(item: Any) -> str:
+    """An item's values as text (vocabulary members and plain strings alike)."""
+    return json.dumps(item.to_dict(), sort_keys=True)
 
 
 def check_records(dataset: Dataset, records: Iterable[Record], owners: Owners, *, replace_sets: bool,

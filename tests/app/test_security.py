@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from annotator.db import db
-from annotator.models import AnnotationSet, ApiToken, User, utcnow
+from annotator.models import AnnotationSet, ApiToken, User, annotation_of, utcnow
 from annotator.services.tokens import hash_token
 from annotator.services.annotations import user_set
 from annotator.services.importer import Record, get_or_create_dataset, import_records
@@ -243,7 +243,7 @@ def test_csrf_required_on_api_writes(csrf_app: Flask) -> None:
     body = {"version": aset.version, "ops": [{"op": "upsert", "layer": "entities", "item": ENTITY}]}
     assert client.put(f"/api/sets/{aset.id}", json=body).status_code == 400
     assert client.post(f"/api/sets/{aset.id}/status", json={"version": 1, "status": "submitted"}).status_code == 400
-    assert client.get(f"/api/sets/{aset.id}").json["annotation"]["entities"] == []
+    assert annotation_of(aset.id).entities == []
     header = {"X-CSRFToken": csrf_token_of(client)}
     saved = client.put(f"/api/sets/{aset.id}", json=body, headers=header)
     assert saved.status_code == 200, saved.get_data(as_text=True)
