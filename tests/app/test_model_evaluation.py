@@ -19,7 +19,8 @@ from annotator.services.evaluation import builtin_model, latest, run_evaluations
 from annotator.services.exporter import export_to_path
 from annotator.services.importer import Record, get_or_create_dataset, import_records
 from annotator.services.sources import read_path
-from annotator.spans import DEFAULT_LABELS, Annotation, Entity, Quote, Span, Stance
+from annotator.spans import Annotation, Entity, Quote, Span, Stance
+from annotator.vocab import DEFAULT_LABELS
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 GOLD = DATA / "seed-article.gold.json"
