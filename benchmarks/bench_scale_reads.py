@@ -116,7 +116,8 @@ def generate(app: Any, size: int) -> tuple[int, int]:
         AgreementDocument, AgreementLabel, AgreementPair, AgreementValue, AnnotationSet, Dataset, Document,
         EntitySpan, QuoteItem, StanceItem, User, content_hash, utcnow,
     )
-    from annotator.services.agreement_store import Versions, figures_of, rows_of
+    from annotator.models_agreement import TOTALS
+    from annotator.services.agreement_store import Versions, _sums, figures_of, rows_of
 
     text, tokens, items = article(7)
     v = versions(items)
@@ -164,6 +165,10 @@ def generate(app: Any, size: int) -> tuple[int, int]:
         for model, rows in stored.items():
             insert(conn, model.__table__, ({**row, "document_id": i + 1, "dataset_id": dataset_id}
                                            for i in range(size) for row in rows))
+        for table, total, keys, columns in TOTALS:  # what the stores of every document would have summed
+            sums = _sums([{**row, "dataset_id": dataset_id} for row in stored[table]], keys, columns)
+            insert(conn, total.__table__, [{**dict(zip(keys, key)), **{c: v * size for c, v in zip(columns, values)}}
+                                           for key, values in sums.items()])
         insert(conn, AgreementDocument.__table__, ({
             "document_id": i + 1, "dataset_id": dataset_id, "annotators": 3, "rejected": False, "has_gold": True,
             "units_all": units["all"], "units_changed": units["changed"], "computed_at": now} for i in range(size)))
