@@ -29,9 +29,10 @@ LABEL_COLUMNS = ("ex_tp", "ex_fp", "ex_fn", "ov_tp", "ov_fp", "ov_fn")
 
 
 class AgreementDocument(db.Model):  # type: ignore[name-defined,misc]
-    """When a document's figures were computed and what they rest on."""
+    """A document with annotator sets or reviewed gold: finished annotators, gold, rejection, stance units."""
 
     __tablename__ = "agreement_documents"
+    __table_args__ = (sa.Index("ix_agreement_documents_done", "dataset_id", "has_gold", "annotators"),)
     document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
     dataset_id: Mapped[int] = mapped_column(sa.ForeignKey("datasets.id", ondelete="CASCADE"), index=True)
     annotators: Mapped[int] = mapped_column(default=0)
@@ -177,7 +178,34 @@ class AgreementValueTotal(db.Model):  # type: ignore[name-defined,misc]
     weight: Mapped[float] = mapped_column(default=0.0)
 
 
+class AgreementSet(db.Model):  # type: ignore[name-defined,misc]
+    """One annotator set of a document: whose, finished or not, and its active time in whole seconds."""
+
+    __tablename__ = "agreement_sets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    dataset_id: Mapped[int] = mapped_column(sa.ForeignKey("datasets.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(default=0)
+    finished: Mapped[int] = mapped_column(default=0)
+    seconds: Mapped[int] = mapped_column(default=0)
+    n: Mapped[int] = mapped_column(default=1)
+
+
+class AgreementSetTotal(db.Model):  # type: ignore[name-defined,misc]
+    """How many sets each annotator has per (finished, active seconds): counts and a time histogram."""
+
+    __tablename__ = "agreement_set_totals"
+    __table_args__ = (sa.UniqueConstraint("dataset_id", "user_id", "finished", "seconds"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(sa.ForeignKey("datasets.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(default=0)
+    finished: Mapped[int] = mapped_column(default=0)
+    seconds: Mapped[int] = mapped_column(default=0)
+    n: Mapped[int] = mapped_column(default=0)
+
+
 TOTALS: tuple[tuple[type, type, tuple[str, ...], tuple[str, ...]], ...] = (
+    (AgreementSet, AgreementSetTotal, ("dataset_id", "user_id", "finished", "seconds"), ("n",)),
     (AgreementPair, AgreementTotal, ("dataset_id", "scope", "kind", "a", "b"), COUNT_COLUMNS),
     (AgreementLabel, AgreementLabelTotal, ("dataset_id", "scope", "a", "b", "label"), LABEL_COLUMNS),
     (AgreementValue, AgreementValueTotal, ("dataset_id", "scope", "kind", "a", "b", "value_a", "value_b"),

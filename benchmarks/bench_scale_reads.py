@@ -116,7 +116,7 @@ def generate(app: Any, size: int) -> tuple[int, int]:
         AgreementDocument, AgreementLabel, AgreementPair, AgreementValue, AnnotationSet, Dataset, Document,
         EntitySpan, QuoteItem, StanceItem, User, content_hash, utcnow,
     )
-    from annotator.models_agreement import TOTALS
+    from annotator.models_agreement import TOTALS, AgreementSet
     from annotator.services.agreement_store import Versions, _sums, figures_of, rows_of
 
     text, tokens, items = article(7)
@@ -165,9 +165,17 @@ def generate(app: Any, size: int) -> tuple[int, int]:
         for model, rows in stored.items():
             insert(conn, model.__table__, ({**row, "document_id": i + 1, "dataset_id": dataset_id}
                                            for i in range(size) for row in rows))
+        set_rows = [{"document_id": i + 1, "dataset_id": dataset_id, "user_id": uid, "finished": 1,
+                     "seconds": (60_000 + (i * 7 + k * 13) % 240_000) // 1000, "n": 1}
+                    for i in range(size) for k, (kind, uid, _) in enumerate(kinds) if kind == "annotator"]
+        insert(conn, AgreementSet.__table__, set_rows)
         for table, total, keys, columns in TOTALS:  # what the stores of every document would have summed
-            sums = _sums([{**row, "dataset_id": dataset_id} for row in stored[table]], keys, columns)
-            insert(conn, total.__table__, [{**dict(zip(keys, key)), **{c: v * size for c, v in zip(columns, values)}}
+            if table is AgreementSet:
+                sums = _sums(set_rows, keys, columns)
+            else:
+                sums = {key: [v * size for v in values] for key, values in _sums(
+                    [{**row, "dataset_id": dataset_id} for row in stored[table]], keys, columns).items()}
+            insert(conn, total.__table__, [{**dict(zip(keys, key)), **dict(zip(columns, values))}
                                            for key, values in sums.items()])
         insert(conn, AgreementDocument.__table__, ({
             "document_id": i + 1, "dataset_id": dataset_id, "annotators": 3, "rejected": False, "has_gold": True,

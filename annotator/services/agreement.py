@@ -21,10 +21,11 @@ from ..agreement import Agreement, Counts, PairScores, Ratio
 from ..db import db
 from ..models import AnnotationSet, Dataset, Document, User, utcnow
 from ..models_agreement import (
-    COUNT_COLUMNS, LABEL_COLUMNS, AgreementDocument, AgreementLabelTotal, AgreementTotal, AgreementValueTotal,
+    COUNT_COLUMNS, LABEL_COLUMNS, AgreementDocument, AgreementLabelTotal, AgreementSetTotal, AgreementTotal,
+    AgreementValueTotal,
 )
 from ..models_agreement import SCOPES as SCOPES
-from .agreement_store import FINISHED, figures_of, load_versions
+from .agreement_store import figures_of, load_versions
 
 IDLE_CAP_MS = 5 * 60 * 1000
 """A gap between two of an annotator's saves counts as active time up to five minutes."""
@@ -86,12 +87,14 @@ class Coverage:
 def coverage(dataset: Dataset) -> Coverage:
     """Documents with finished work, with two or more finished annotators, with reviewed gold, rejected."""
     d = AgreementDocument
+    counted = sa.and_(d.annotators >= 1, sa.not_(d.rejected))
     row = db.session.execute(sa.select(
-        sa.func.count(), sa.func.sum(sa.case((d.annotators >= 2, 1), else_=0)),
-        sa.func.sum(sa.case((d.has_gold, 1), else_=0)), sa.func.sum(sa.case((d.rejected, 1), else_=0)))
+        sa.func.sum(sa.case((counted, 1), else_=0)),
+        sa.func.sum(sa.case((sa.and_(counted, d.annotators >= 2), 1), else_=0)),
+        sa.func.sum(sa.case((sa.and_(counted, d.has_gold), 1), else_=0)),
+        sa.func.sum(sa.case((d.rejected, 1), else_=0)))
         .where(d.dataset_id == dataset.id)).one()
-    rejected = row[3] or 0
-    return Coverage((row[0] or 0) - rejected, row[1] or 0, row[2] or 0, rejected)
+    return Coverage(*(int(v or 0) for v in row))
 
 
 def _pair_scores(sums: Any, labels: dict[str, tuple[Counts, Counts]] | None) -> PairScores:
@@ -167,30 +170,39 @@ class AnnotatorFigures:
     model_f1: float | None
 
 
-def _median_active(dataset: Dataset, user_id: int, done: int) -> float | None:
-    """The median of the user's active time over finished sets, read from the middle rows in SQL."""
-    timed = (sa.select(AnnotationSet.active_ms).join(Document, Document.id == AnnotationSet.document_id)
-             .where(Document.dataset_id == dataset.id, AnnotationSet.user_id == user_id,
-                    AnnotationSet.status.in_(FINISHED), AnnotationSet.active_ms > 0)
-             .order_by(AnnotationSet.active_ms))
-    n = db.session.scalar(sa.select(sa.func.count()).select_from(timed.subquery())) or 0
-    if not n or not done:
+def _median(histogram: list[tuple[int, int]]) -> float | None:
+    """The median of values given as (value, how many) pairs in ascending order."""
+    total = sum(n for _, n in histogram)
+    if not total:
         return None
-    middle = list(db.session.scalars(timed.offset((n - 1) // 2).limit(2 - n % 2)))
-    return statistics.mean(middle) / 1000
+    wanted = [(total - 1) // 2, total // 2]
+    found: list[int] = []
+    seen = 0
+    for value, n in histogram:
+        while wanted and wanted[0] < seen + n:
+            found.append(value)
+            wanted.pop(0)
+        seen += n
+    return float(statistics.mean(found))
 
 
 def annotator_figures(dataset: Dataset, agreement: Agreement) -> list[AnnotatorFigures]:
-    """Per annotator: sets assigned and finished (counted in SQL), median active time, entity F1s."""
-    a = AnnotationSet
-    rows = db.session.execute(
-        sa.select(User.id, User.name, sa.func.count(), sa.func.sum(sa.case((a.status.in_(FINISHED), 1), else_=0)))
-        .join(a, a.user_id == User.id).join(Document, Document.id == a.document_id)
-        .where(Document.dataset_id == dataset.id, a.kind == "annotator")
-        .group_by(User.id, User.name).order_by(User.name)).all()
-    return [AnnotatorFigures(name, assigned, done or 0, _median_active(dataset, user_id, done or 0),
-                             _f1(agreement.gold.get(name)), _f1(agreement.baseline.get(name)))
-            for user_id, name, assigned, done in rows]
+    """Per annotator: sets and finished sets, median active seconds, entity F1s (from stored totals)."""
+    t = AgreementSetTotal
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    times: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for user_id, finished, seconds, n in db.session.execute(
+            sa.select(t.user_id, t.finished, t.seconds, t.n).where(t.dataset_id == dataset.id, t.n > 0)
+            .order_by(t.user_id, t.seconds)):
+        counts[user_id][0] += n
+        counts[user_id][1] += n if finished else 0
+        if finished and seconds > 0:
+            times[user_id].append((seconds, n))
+    names = _user_names([str(u) for u in counts])
+    people = [AnnotatorFigures(names[str(u)], assigned, done, _median(times[u]),
+                               _f1(agreement.gold.get(names[str(u)])), _f1(agreement.baseline.get(names[str(u)])))
+              for u, (assigned, done) in counts.items()]
+    return sorted(people, key=lambda p: p.name)
 
 
 def _f1(scores: PairScores | None) -> float | None:

@@ -24,13 +24,13 @@ from ..models import (
     AgreementDocument, AgreementLabel, AgreementPair, AgreementValue, AnnotationSet, Document, EntitySpan,
     QuoteItem, StanceItem, utcnow,
 )
-from ..models_agreement import SCOPES, TOTALS
+from ..models_agreement import SCOPES, TOTALS, AgreementSet
 from ..spans import Annotation, Entity, Quote, Span, Stance
 from ..vocab import FINISHED
 
 BATCH = 250
 _PENDING = "agreement_pending"
-STORED = (AgreementPair, AgreementLabel, AgreementValue, AgreementDocument)
+STORED = (AgreementPair, AgreementLabel, AgreementValue, AgreementSet, AgreementDocument)
 
 
 @dataclass
@@ -150,25 +150,45 @@ def store(document_ids: Sequence[int], session: Any = None) -> None:
     for model in STORED:
         session.execute(sa.delete(model).where(model.document_id.in_(document_ids)))
     out: dict[type, list[dict[str, Any]]] = defaultdict(list)
+    units: dict[int, dict[str, int]] = {}
     for versions in load_versions(document_ids, session):
-        if not versions.annotators and not versions.rejected:
-            continue
-        units = {}
+        units[versions.document_id] = {}
         for scope in SCOPES:
             agreement = Agreement() if versions.rejected else figures_of(versions, scope)
-            units[scope] = agreement.units
+            units[versions.document_id][scope] = agreement.units
             if not versions.rejected:
                 rows_of(versions, scope, agreement, out)
-        out[AgreementDocument].append({
-            "document_id": versions.document_id, "dataset_id": versions.dataset_id,
-            "annotators": len(versions.annotators), "rejected": versions.rejected,
-            "has_gold": versions.gold is not None, "units_all": units["all"], "units_changed": units["changed"],
-            "computed_at": utcnow()})
+    _document_rows(session, document_ids, units, out)
     for model in STORED:
         if out[model]:
             session.execute(sa.insert(model), out[model])
     for table, total, keys, columns in TOTALS:
         _add_to_totals(session, total, keys, columns, _difference(_sums(out[table], keys, columns), old[table]))
+
+
+def _document_rows(session: Any, document_ids: Sequence[int], units: dict[int, dict[str, int]],
+                   out: dict[type, list[dict[str, Any]]]) -> None:
+    """Rows for each annotator set (progress and active time) and each document with sets or reviewed gold."""
+    a = AnnotationSet
+    docs: dict[int, dict[str, Any]] = {}
+    for doc_id, dataset_id, kind, user_id, status, answer, active_ms in session.execute(
+            sa.select(a.document_id, Document.dataset_id, a.kind, a.user_id, a.status, a.answer, a.active_ms)
+            .join(Document, Document.id == a.document_id)
+            .where(a.document_id.in_(document_ids), a.kind.in_(("annotator", "gold")))):
+        finished = status in FINISHED if kind == "annotator" else status == "reviewed"
+        doc = docs.setdefault(doc_id, {"document_id": doc_id, "dataset_id": dataset_id, "annotators": 0,
+                                       "rejected": False, "has_gold": False, "computed_at": utcnow()})
+        doc["rejected"] |= finished and answer == "reject"
+        if kind == "gold":
+            doc["has_gold"] |= finished
+            continue
+        doc["annotators"] += finished
+        out[AgreementSet].append({"document_id": doc_id, "dataset_id": dataset_id, "user_id": user_id or 0,
+                                  "finished": int(finished), "seconds": (active_ms or 0) // 1000, "n": 1})
+    for doc_id, doc in docs.items():
+        counted = units.get(doc_id, {})
+        out[AgreementDocument].append({**doc, "units_all": counted.get("all", 0),
+                                       "units_changed": counted.get("changed", 0)})
 
 
 Sums = dict[tuple[Any, ...], list[float]]
@@ -258,20 +278,24 @@ def dataset_document_ids(dataset_id: int) -> Iterator[int]:
         last = ids[-1]
 
 
-def _affects(aset: AnnotationSet, deleted: bool = False) -> bool:
-    """Whether a change to this set can change its document's agreement."""
+def _affects(aset: AnnotationSet) -> bool:
+    """Whether a change to this (existing) set can change its document's figures or progress."""
     if aset.kind == "model":
         return True
     history: Any = sa.inspect(aset).attrs.status.history
-    statuses = {aset.status, *history.deleted}
-    return bool(statuses & {"submitted", "reviewed"}) if aset.kind == "annotator" else "reviewed" in statuses
+    if history.deleted:
+        return True  # a status change: submitted, reviewed, reopened, started
+    return aset.status in FINISHED if aset.kind == "annotator" else aset.status == "reviewed"
 
 
 @sa.event.listens_for(Session, "after_flush")
 def _mark(session: Session, _context: Any) -> None:
-    """Remember the documents whose finished work changed in this flush."""
+    """Remember the documents whose sets appeared, went away, changed status or changed while finished."""
     pending: set[int] = session.info.setdefault(_PENDING, set())
-    for obj in (*session.new, *session.dirty, *session.deleted):
+    for obj in (*session.new, *session.deleted):
+        if isinstance(obj, AnnotationSet) and obj.document_id is not None:
+            pending.add(obj.document_id)
+    for obj in session.dirty:
         if isinstance(obj, AnnotationSet) and obj.document_id is not None and _affects(obj):
             pending.add(obj.document_id)
 
@@ -283,8 +307,7 @@ def _mark_bulk(state: Any) -> None:
         return
     rows = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
     pending: set[int] = state.session.info.setdefault(_PENDING, set())
-    pending.update(row["document_id"] for row in rows if isinstance(row, dict) and "document_id" in row
-                   and (row.get("kind") == "model" or row.get("status") in FINISHED))
+    pending.update(row["document_id"] for row in rows if isinstance(row, dict) and "document_id" in row)
 
 
 @sa.event.listens_for(Session, "before_commit")

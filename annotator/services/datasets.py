@@ -10,9 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from ..db import db
-from ..models import AnnotationSet, Dataset, Document, User
-from ..vocab import FINISHED
-
+from ..models import AgreementDocument, AnnotationSet, Dataset, Document, User
 
 
 @dataclass(frozen=True)
@@ -30,19 +28,12 @@ class DatasetSummary:
 
 
 def _done_counts() -> dict[int, int]:
-    """Per dataset, documents with a reviewed gold set or enough finished annotator sets (one query)."""
-    a = AnnotationSet
-    per_doc = (sa.select(a.document_id.label("document_id"),
-                         sa.func.sum(sa.case((sa.and_(a.kind == "annotator", a.status.in_(FINISHED)), 1),
-                                             else_=0)).label("finished"),
-                         sa.func.max(sa.case((sa.and_(a.kind == "gold", a.status == "reviewed"), 1),
-                                             else_=0)).label("gold"))
-               .group_by(a.document_id).subquery())
+    """Per dataset, documents with reviewed gold or enough finished annotator sets, from the stored
+    per-document state (one narrow indexed table, kept by services.agreement_store)."""
+    d = AgreementDocument
     rows = db.session.execute(
-        sa.select(Document.dataset_id, sa.func.count())
-        .join(per_doc, per_doc.c.document_id == Document.id).join(Dataset, Dataset.id == Document.dataset_id)
-        .where(sa.or_(per_doc.c.gold == 1, per_doc.c.finished >= Dataset.annotators_per_doc))
-        .group_by(Document.dataset_id))
+        sa.select(d.dataset_id, sa.func.count()).join(Dataset, Dataset.id == d.dataset_id)
+        .where(sa.or_(d.has_gold, d.annotators >= Dataset.annotators_per_doc)).group_by(d.dataset_id))
     return {dataset_id: count for dataset_id, count in rows}
 
 

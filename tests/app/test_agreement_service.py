@@ -197,7 +197,7 @@ def test_only_finished_sets_count_and_rejected_documents_are_left_out(app: Flask
     set_status(bob, status="submitted", user=None, expected_version=bob.version, answer="reject")
     db.session.commit()
     assert figures.dataset_figures(doc.dataset).baseline == {}
-    assert figures.coverage(doc.dataset) == figures.Coverage(0, 1, 0, 1)
+    assert figures.coverage(doc.dataset) == figures.Coverage(0, 0, 0, 1)
     assert db.session.query(AgreementPair).count() == 0
 
 
