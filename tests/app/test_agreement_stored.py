@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from annotator.db import db
 from annotator.models import AgreementDocument, AgreementLabel, AgreementPair, AgreementValue, AnnotationSet
-from annotator.models_agreement import TOTALS
+from annotator.models_agreement import TOTALS, AgreementSet
 from annotator.services import agreement_store
 from annotator.services.annotations import Op, apply_ops, gold_set, set_status, user_set
 from annotator.services.importer import Record, get_or_create_dataset, import_records
@@ -29,7 +29,7 @@ ACTIONS = ("entity", "delete", "quote", "stance", "submit", "reopen", "reject", 
 def _rows(document_id: int) -> dict[str, list[tuple[Any, ...]]]:
     """Every stored row of a document, without ids and times, sorted."""
     found = {}
-    for model in (AgreementPair, AgreementLabel, AgreementValue, AgreementDocument):
+    for model in (AgreementPair, AgreementLabel, AgreementValue, AgreementSet, AgreementDocument):
         columns = [c for c in model.__table__.columns if c.name not in ("id", "computed_at")]
         found[model.__tablename__] = sorted(
             tuple(round(v, 9) if isinstance(v, float) else v for v in row)
@@ -123,7 +123,7 @@ def test_recompute_command_rebuilds_the_stored_figures(app: Flask) -> None:
             _act(doc_id, "submit", who, 0)
     db.session.commit()
     before = [_rows(doc_id) for doc_id in ids]
-    for model in (AgreementPair, AgreementLabel, AgreementValue, AgreementDocument):
+    for model in (AgreementPair, AgreementLabel, AgreementValue, AgreementSet, AgreementDocument):
         db.session.execute(sa.delete(model))
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["agreement", "recompute", "--dataset", "cli", "--batch", "2"])
