@@ -62,21 +62,6 @@ def upgrade():
     )
     with op.batch_alter_table('agreement_documents', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_agreement_documents_dataset_id'), ['dataset_id'], unique=False)
-        batch_op.create_index('ix_agreement_documents_done', ['dataset_id', 'has_gold', 'annotators'], unique=False)
-    op.create_table(
-        'agreement_sets',
-        sa.Column('id', sa.Integer(), nullable=False),
-        sa.Column('document_id', sa.Integer(), nullable=False),
-        sa.Column('dataset_id', sa.Integer(), nullable=False),
-        *[sa.Column(n, sa.Integer(), nullable=False) for n in ('user_id', 'finished', 'seconds', 'n')],
-        sa.ForeignKeyConstraint(['dataset_id'], ['datasets.id'], name=op.f('fk_agreement_sets_dataset_id_datasets'),
-                                ondelete='CASCADE'),
-        sa.ForeignKeyConstraint(['document_id'], ['documents.id'],
-                                name=op.f('fk_agreement_sets_document_id_documents'), ondelete='CASCADE'),
-        sa.PrimaryKeyConstraint('id', name=op.f('pk_agreement_sets')),
-    )
-    with op.batch_alter_table('agreement_sets', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_agreement_sets_document_id'), ['document_id'], unique=False)
     op.create_table(
         'agreement_pairs', *_keys('agreement_pairs'),
         sa.Column('kind', sa.String(length=8), nullable=False),
@@ -116,17 +101,6 @@ def upgrade():
             [sa.Column(n, sa.Integer(), nullable=False) for n in LABELS])
     _totals('agreement_value_totals', ['kind', 'a', 'b', 'value_a', 'value_b'],
             [sa.Column('weight', sa.Double(), nullable=False)])
-    op.create_table(
-        'agreement_set_totals',
-        sa.Column('id', sa.Integer(), nullable=False),
-        sa.Column('dataset_id', sa.Integer(), nullable=False),
-        *[sa.Column(n, sa.Integer(), nullable=False) for n in ('user_id', 'finished', 'seconds', 'n')],
-        sa.ForeignKeyConstraint(['dataset_id'], ['datasets.id'],
-                                name=op.f('fk_agreement_set_totals_dataset_id_datasets'), ondelete='CASCADE'),
-        sa.PrimaryKeyConstraint('id', name=op.f('pk_agreement_set_totals')),
-        sa.UniqueConstraint('dataset_id', 'user_id', 'finished', 'seconds',
-                            name=op.f('uq_agreement_set_totals_dataset_id')),
-    )
 
 
 def _totals(table, keys, values):
@@ -146,8 +120,7 @@ def _totals(table, keys, values):
 
 
 def downgrade():
-    for table in ('agreement_set_totals', 'agreement_value_totals', 'agreement_label_totals', 'agreement_totals',
-                  'agreement_sets'):
+    for table in ('agreement_value_totals', 'agreement_label_totals', 'agreement_totals'):
         op.drop_table(table)
     for table in ('agreement_values', 'agreement_labels', 'agreement_pairs', 'agreement_documents'):
         op.drop_table(table)
