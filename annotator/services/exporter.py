@@ -148,13 +148,15 @@ def export_rows(dataset: Dataset, *, only: str = "gold", annotator: User | None 
 
 def gold_counts(dataset: Dataset) -> dict[str, int]:
     """How many gold sets are reviewed (what `--only gold` exports) and how many are drafts."""
+    # Grouped by the status column itself: PostgreSQL refuses a bound expression repeated in GROUP BY.
     rows = db.session.execute(
-        sa.select(AnnotationSet.status == "reviewed", sa.func.count())
+        sa.select(AnnotationSet.status, sa.func.count())
         .join(Document, Document.id == AnnotationSet.document_id)
         .where(Document.dataset_id == dataset.id, AnnotationSet.kind == "gold")
-        .group_by(AnnotationSet.status == "reviewed")).all()
-    counts = {bool(reviewed): n for reviewed, n in rows}
-    return {"reviewed": counts.get(True, 0), "drafts": counts.get(False, 0)}
+        .group_by(AnnotationSet.status)).all()
+    counts = {status: n for status, n in rows}
+    reviewed = counts.get("reviewed", 0)
+    return {"reviewed": reviewed, "drafts": sum(counts.values()) - reviewed}
 
 
 def _counted(rows: Iterator[ExportRow], report: ExportReport) -> Iterator[ExportRow]:
