@@ -148,15 +148,13 @@ def export_rows(dataset: Dataset, *, only: str = "gold", annotator: User | None 
 
 def gold_counts(dataset: Dataset) -> dict[str, int]:
     """How many gold sets are reviewed (what `--only gold` exports) and how many are drafts."""
-    # Grouped by the status column itself: PostgreSQL refuses a bound expression repeated in GROUP BY.
     rows = db.session.execute(
         sa.select(AnnotationSet.status, sa.func.count())
         .join(Document, Document.id == AnnotationSet.document_id)
         .where(Document.dataset_id == dataset.id, AnnotationSet.kind == "gold")
         .group_by(AnnotationSet.status)).all()
-    counts = {status: n for status, n in rows}
-    reviewed = counts.get("reviewed", 0)
-    return {"reviewed": reviewed, "drafts": sum(counts.values()) - reviewed}
+    reviewed = sum(n for status, n in rows if status == "reviewed")
+    return {"reviewed": reviewed, "drafts": sum(n for _, n in rows) - reviewed}
 
 
 def _counted(rows: Iterator[ExportRow], report: ExportReport) -> Iterator[ExportRow]:
