@@ -2,8 +2,8 @@
 
 Usage: .venv/bin/python benchmarks/bench_preannotate.py [--model NAME] [--articles 300] [--n-process 1]
 
-Gold files: every ``*.gold.json`` in ``../shared/data/`` next to the repo (skipped when absent) and
-in ``benchmarks/gold/``. Matching rules, per layer:
+Gold files: the seed article (``tests/data/seed-article.gold.json``, a copy of the shared hand annotation) and
+every ``*.gold.json`` in ``benchmarks/gold/``. Matching rules, per layer:
 - entities: same start, end and label;
 - quotes: same content span; an indirect gold quote also matches a prediction whose content
   overlaps it with intersection-over-union >= 0.6 (clause edges are fuzzy). Kind is not part of
@@ -45,7 +45,7 @@ from benchmarks.quote_table import (abc_tasks, from_gold_json, from_task, measur
                                     print_table, seed_figures)
 from annotator.nlp.scoring import QuoteMeasures  # noqa: E402
 
-SHARED = ROOT.parent / "shared" / "data"
+SEED_GOLD = ROOT / "tests" / "data" / "seed-article.gold.json"
 OWN = ROOT / "benchmarks" / "gold"
 ABC = ROOT / "benchmarks" / "abc" / "abc-gold.jsonl"
 IOU_INDIRECT = 0.6
@@ -281,7 +281,7 @@ def main() -> None:
     parser.add_argument("--verbose-abc", action="store_true", help="list gold and predicted ABC quotes")
     args = parser.parse_args()
     nlp = load_pipeline(args.model)
-    groups = {"shared gold (../shared/data)": sorted(SHARED.glob("*.gold.json")) if SHARED.is_dir() else [],
+    groups = {"seed article (tests/data)": [SEED_GOLD] if SEED_GOLD.is_file() else [],
               "own gold (benchmarks/gold)": sorted(OWN.glob("*.gold.json"))}
     texts: list[str] = []
     for title, paths in groups.items():
