@@ -279,8 +279,10 @@ export class Editor {
     const sel = this.sel;
     if (!sel || sel.kind !== "text") { this.message("Select the quoted words first, then press q."); return; }
     const before = this.text.slice(Math.max(0, sel.start - 1), sel.start);
+    const after = this.text.slice(sel.end, sel.end + 1);
+    const { opening, closing } = this.vocab.quoteMarks;  // the rule of vocab.guess_quote_kind
     const kinds = this.vocab.quoteKinds;
-    const kind = before && this.vocab.quoteMarks.includes(before) ? kinds[0] : kinds[1] || kinds[0];
+    const kind = before && after && opening.includes(before) && closing.includes(after) ? kinds[0] : kinds[1] || kinds[0];
     const item = { uid: newUid("q"), content: { start: sel.start, end: sel.end }, kind, cue: null, speaker: null,
       speaker_entity: null, confidence: null, origin: "human" };
     this.edit([{ op: "upsert", layer: "quotes", item }]);

@@ -15,7 +15,7 @@ from annotator.models_agreement import TOTALS, AgreementSet
 from annotator.services import agreement_store
 from annotator.services.annotations import Op, apply_ops, gold_set, set_status, user_set
 from annotator.services.importer import Record, get_or_create_dataset, import_records
-from annotator.services.review import mark_reviewed
+from annotator.services.review import mark_reviewed, reopen
 from annotator.spans import Entity, Quote, Span, Stance
 from conftest import make_user
 
@@ -84,7 +84,11 @@ def _status(document_id: int, aset: AnnotationSet, action: str) -> None:
                   expected_version=gold.version, check=False)
     else:
         gold = gold_set(document_id, create=True)
-        mark_reviewed(gold.document, user=make_or_find("rita", "reviewer"), expected_version=gold.version)
+        rita = make_or_find("rita", "reviewer")
+        if gold.status == "reviewed":  # signed-off gold is read-only: the reviewer reopens it
+            reopen(gold.document, user=rita, expected_version=gold.version)
+        else:
+            mark_reviewed(gold.document, user=rita, expected_version=gold.version)
 
 
 def make_or_find(name: str, role: str = "annotator") -> Any:

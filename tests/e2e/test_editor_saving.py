@@ -43,7 +43,9 @@ def test_a_refused_edit_is_kept_and_shown_while_the_others_save(server: LiveServ
     page.wait_for_selector("#save-state[data-state=refused]")
     assert "1 edit(s) refused" in page.locator("#save-state").inner_text()
     refused = page.locator("#article mark.refused")
-    assert refused.inner_text().startswith("civil war") and "unknown label 'EVENT'" in refused.get_attribute("title")
+    page.wait_for_function(  # the paragraph re-renders once the answer is in: read the settled mark
+        "() => { const m = document.querySelector('#article mark.refused'); return !!m && m.textContent.startsWith('civil war'); }")
+    assert "unknown label 'EVENT'" in refused.get_attribute("title")
     got = api_set(page, server, set_id)
     assert ("Press TV", "ORG") in labels(got, text) and not any(t == "civil war" for t, _ in labels(got, text))
     assert page.locator("#save-state").inner_text() != "Saved"

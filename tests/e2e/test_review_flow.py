@@ -77,7 +77,7 @@ def test_review_in_place_with_the_keyboard(server, page) -> None:  # type: ignor
     page.wait_for_selector("#message[data-kind=success]")
     assert in_gold(page) == ["Tom Lee"]
     page.keyboard.press("2")  # bob's ORG overlaps it: refused, replace offered
-    page.wait_for_selector("#message >> text=Press r to replace")
+    page.wait_for_selector("#message >> text=Press r to take it in their place")
     page.keyboard.press("r")
     page.wait_for_selector(".alt.in-gold .tag.label-ORG")
     assert page.locator(".alt.in-gold .tag.label-PERSON").count() == 0
