@@ -63,7 +63,9 @@ def test_dataset_page_pages_in_sql_and_stays_flat(app: Flask, admin_client: Flas
     grow("paged", 260)
     with statements() as large:
         admin_client.get(f"/datasets/{dataset_id}")
-    assert len(large) == len(small)  # the same queries whatever the size
+    # Flat: twice the documents, the same handful of queries. A request may refresh one stale row (it did once
+    # in CI, on SQLite), so the counts may differ by one; reading per document would add a hundred or more.
+    assert abs(len(large) - len(small)) <= 1
     sets = [params for sql, params in large if "FROM annotation_sets" in sql and "IN" in sql]
     assert sets and all(len(params) <= 101 for params in sets)  # only the shown page's documents
     assert admin_client.get(f"/datasets/{dataset_id}?page=99").status_code == 200  # clamps to the last page
