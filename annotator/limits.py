@@ -32,7 +32,7 @@ class GuardedJSONProvider(DefaultJSONProvider):
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         """Parse, then check the nesting."""
-        limit = int(current_app.config["MAX_JSON_DEPTH"])
+        limit = int(self._app.config["MAX_JSON_DEPTH"])  # the provider's own app: no context needed
         try:
             value = super().loads(s, **kwargs)
         except RecursionError:
