@@ -9,11 +9,15 @@ and targets ride along in ``doc.user_data["annotator"]``.
 
 from __future__ import annotations
 
+import bisect
+import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import accumulate
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import catalogue
 import numpy
 import srsly
 from spacy.attrs import DEP, ENT_ID, ENT_KB_ID, ENT_TYPE, LEMMA, MORPH, NORM, ORTH, SPACY, TAG
@@ -27,6 +31,39 @@ from annotator.formats.tokens import DocTokens, as_doc_tokens
 from annotator.spans import Annotation, Entity, Quote, Span, Stance
 
 USER_DATA_KEY = "annotator"
+
+
+def _settle_msgpack_registries() -> None:
+    """Look srsly's msgpack encoders and decoders up once per registry change, not once per call.
+
+    Every msgpack call (a Doc's user data, each of its span groups) builds a Packer, which asks
+    catalogue for the registered encoders: with entry points on, that scans every installed
+    package's metadata, and in any case it walks every function spaCy registered (about 1 ms per
+    call, most of a spaCy export's time). The entry points found now are registered by name and
+    ``get_all`` answers from a copy that is rebuilt whenever catalogue's registry changes size, so
+    every call still sees the same encoders.
+    """
+    for registry in (srsly.msgpack.msgpack_encoders, srsly.msgpack.msgpack_decoders):
+        if registry.entry_points:
+            for name, func in registry.get_entry_points().items():
+                registry.register(name, func=func)
+            registry.entry_points = False
+        registry.get_all = _cached_get_all(registry.get_all)
+
+
+def _cached_get_all(get_all: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+    """``get_all`` remembered until catalogue's registry gains or loses an entry."""
+    seen: list[Any] = [-1, {}]
+
+    def cached() -> dict[str, Any]:
+        if seen[0] != len(catalogue.REGISTRY):
+            seen[:] = [len(catalogue.REGISTRY), get_all()]
+        return dict(seen[1])
+
+    return cached
+
+
+_settle_msgpack_registries()
 GROUPS = ("quotes", "cues", "speakers", "stance_evidence")
 
 
@@ -38,10 +75,11 @@ def doc_from_annotation(vocab: Vocab, text: str, tokens: Sequence[tuple[int, int
         words, spaces = dt.spacy_words()
     except FormatError as err:
         raise FormatError(err.message, source=source, field=err.field) from None
-    doc = Doc(vocab, words=words, spaces=spaces)
-    if doc.text != text:
+    grid = _Grid(words, spaces)
+    if grid.text != text:
         raise FormatError("tokens do not rebuild the text exactly", source=source, field="tokens")
-    ents = [_char_span(doc, e.span, e.label, f"entities[{i}]", source, uid=e.uid, strict=True)
+    doc = Doc(vocab, words=words, spaces=spaces)
+    ents = [grid.span(doc, e.span, e.label, f"entities[{i}]", source, uid=e.uid, strict=True)
             for i, e in enumerate(annotation.entities)]
     try:
         doc.ents = ents
@@ -51,38 +89,51 @@ def doc_from_annotation(vocab: Vocab, text: str, tokens: Sequence[tuple[int, int
     for name in GROUPS:
         doc.spans[name] = []
     for i, q in enumerate(annotation.quotes):
-        _add_quote(doc, q, f"quotes[{i}]", source)
+        _add_quote(doc, grid, q, f"quotes[{i}]", source)
     for i, s in enumerate(annotation.stances):
         doc.spans["stance_evidence"].append(
-            _char_span(doc, s.evidence, s.polarity, f"stances[{i}].evidence", source, uid=s.uid))
+            grid.span(doc, s.evidence, s.polarity, f"stances[{i}].evidence", source, uid=s.uid))
     doc.user_data[USER_DATA_KEY] = _extras(annotation)
     return doc
 
 
-def _add_quote(doc: Doc, q: Quote, fld: str, source: str) -> None:
+class _Grid:
+    """Character offsets of a Doc's tokens, computed from its words and spaces.
+
+    Finding a span's tokens by bisection here gives what ``Doc.char_span`` gives, without
+    creating a Token object per token looked at (most of the cost of building a Doc's spans).
+    """
+
+    def __init__(self, words: Sequence[str], spaces: Sequence[bool]) -> None:
+        lengths = list(map(len, words))
+        self.ends = list(map(operator.add, [0, *accumulate(map(operator.add, lengths, spaces))], lengths))
+        self.starts = list(map(operator.sub, self.ends, lengths))
+        self.text = "".join([word + " " if space else word for word, space in zip(words, spaces)])
+
+    def span(self, doc: Doc, span: Span, label: str, fld: str, source: str, *, uid: str,
+             kb_id: str = "", strict: bool = False) -> DocSpan:
+        """The Doc span of a character range: exact for ``strict`` (entities), else widened to tokens."""
+        first = bisect.bisect_right(self.ends, span.start)
+        last = bisect.bisect_left(self.starts, span.end)
+        exact = (first < last and self.starts[first] == span.start and self.ends[last - 1] == span.end)
+        if span.start >= span.end or first >= last or (strict and not exact):
+            raise FormatError(f"span [{span.start}, {span.end}) "
+                              f"{self.text[span.start:span.end]!r} is not on token boundaries",
+                              source=source, field=fld)
+        return DocSpan(doc, first, last, label=label, kb_id=kb_id, span_id=uid)
+
+
+def _add_quote(doc: Doc, grid: _Grid, q: Quote, fld: str, source: str) -> None:
     """Add a quote's content, cue and speaker to their span groups."""
     speaker = q.speaker_entity or ""
     doc.spans["quotes"].append(
-        _char_span(doc, q.content, q.kind, f"{fld}.content", source, uid=q.uid, kb_id=speaker))
+        grid.span(doc, q.content, q.kind, f"{fld}.content", source, uid=q.uid, kb_id=speaker))
     if q.cue:
-        doc.spans["cues"].append(_char_span(doc, q.cue, "CUE", f"{fld}.cue", source, uid=q.uid))
+        doc.spans["cues"].append(grid.span(doc, q.cue, "CUE", f"{fld}.cue", source, uid=q.uid))
     if q.speaker:
         doc.spans["speakers"].append(
-            _char_span(doc, q.speaker, "SPEAKER", f"{fld}.speaker", source, uid=q.uid,
-                       kb_id=speaker))
-
-
-def _char_span(doc: Doc, span: Span, label: str, fld: str, source: str, *, uid: str,
-               kb_id: str = "", strict: bool = False) -> DocSpan:
-    """A Doc span for a character range; strict for entities, widened otherwise."""
-    mode = "strict" if strict else "expand"
-    result = doc.char_span(span.start, span.end, label=label, kb_id=kb_id, span_id=uid,
-                           alignment_mode=mode)
-    if result is None:
-        raise FormatError(f"span [{span.start}, {span.end}) "
-                          f"{doc.text[span.start:span.end]!r} is not on token boundaries",
-                          source=source, field=fld)
-    return result
+            grid.span(doc, q.speaker, "SPEAKER", f"{fld}.speaker", source, uid=q.uid,
+                      kb_id=speaker))
 
 
 def _extras(annotation: Annotation) -> dict[str, dict[str, Any]]:
@@ -139,6 +190,8 @@ class _DocBin(DocBin):
         super().__init__(store_user_data=True)
         self.nbytes = 0
         self._string_columns = [i for i, attr in enumerate(self.attrs) if attr in _STRING_ATTRS]
+        # srsly.msgpack_dumps with one Packer for every Doc (building one asks catalogue for encoders)
+        self._packer = srsly.msgpack.Packer(use_bin_type=True)
 
     def add(self, doc: Doc) -> None:
         """Add a Doc's arrays, strings, span groups and user data."""
@@ -152,7 +205,7 @@ class _DocBin(DocBin):
             if key and key in strings:
                 self.strings.add(strings[key])
         self.cats.append(doc.cats)
-        user_data: bytes = srsly.msgpack_dumps(doc.user_data)
+        user_data: bytes = self._packer.pack(doc.user_data)
         self.user_data.append(user_data)
         self.span_groups.append(doc.spans.to_bytes())
         for group in doc.spans.values():
