@@ -35,5 +35,7 @@ run: install setup
 test: install-test setup
 	scripts/run-tests.sh $(PY) $(PYTEST_ARGS)
 
+# Every benchmark; the scale ones also on PostgreSQL whenever it is installed (a throwaway cluster).
 bench: install-test
-	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	PG_FSYNC=on scripts/with-postgres.sh $(PY) sh -c 'for script in benchmarks/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done'
+

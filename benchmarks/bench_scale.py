@@ -11,8 +11,8 @@ Targets (issue 16): import of 20,000 documents under 400 MB peak; spaCy export o
 400 MB peak and within 2x the JSONL export's time.
 
 Run: .venv/bin/python benchmarks/bench_scale.py [SIZES...] [--pg URL]
-     (default sizes 1000 5000 20000; add 100000 when asked; --pg runs on PostgreSQL too, in a
-     throwaway database created on that server)
+     (default sizes 1000 5000 20000; add 100000 when asked; --pg, or ANNOTATOR_TEST_DATABASE_URL as
+     `make bench` sets it, runs on PostgreSQL too, in a throwaway database created on that server)
 """
 
 from __future__ import annotations
@@ -203,7 +203,9 @@ def report(backend: str, results: dict[int, dict[str, tuple[float, float, float]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[1000, 5000, 20000])
-    parser.add_argument("--pg", help="a PostgreSQL URL (postgresql+psycopg://...) to run there too")
+    parser.add_argument("--pg", default=os.environ.get("ANNOTATOR_TEST_DATABASE_URL"),
+                        help="a PostgreSQL URL (postgresql+psycopg://...) to run there too "
+                             "(default: ANNOTATOR_TEST_DATABASE_URL, which `make bench` sets when PostgreSQL is installed)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
