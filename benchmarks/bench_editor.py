@@ -7,10 +7,17 @@ edit to /api/sets/<set> (median of 100), through Flask's test client. Then the p
 Debian's Chromium (headless, through Playwright) and we time, for each kind of keypress, from the
 key event to the next frame after it was handled (requestAnimationFrame, then a task): the p50,
 p95 and max over many presses. Target: p95 under 50 ms.
+
+Wall times depend on what else the machine runs, so each kind of keypress is also counted in
+load-independent terms: Chrome's own counters per press (Performance.getMetrics: style
+recalculations and layouts, and their durations) and, from a trace of a separate pass, the number
+of elements whose style was recalculated and of layout objects laid out again per press.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import shutil
 import statistics
 import tempfile
@@ -151,6 +158,46 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+def chrome_metrics(cdp: Any) -> dict[str, float]:
+    """Chrome's cumulative page counters (Performance.getMetrics), by name."""
+    return {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+
+
+def per_press(before: dict[str, float], after: dict[str, float], presses: int) -> str:
+    """Style recalculations and layouts per press, with their main-thread time (load-independent counts)."""
+    def d(name: str) -> float:
+        return (after[name] - before[name]) / presses
+    return (f"{d('RecalcStyleCount'):.1f} style recalcs ({1000 * d('RecalcStyleDuration'):.2f} ms), "
+            f"{d('LayoutCount'):.1f} layouts ({1000 * d('LayoutDuration'):.2f} ms)")
+
+
+TRACE_PRESSES = 10
+
+
+def traced(browser: Any, page: Any, keys: list[str]) -> str:
+    """Elements restyled, layout objects laid out and tiles rastered per press (a trace of TRACE_PRESSES presses)."""
+    page.evaluate("window.__paint = []")
+    browser.start_tracing(page=page, categories=["devtools.timeline", "disabled-by-default-devtools.timeline", "cc"])
+    for n in range(TRACE_PRESSES):
+        page.keyboard.press(keys[n % len(keys)])
+        page.evaluate(WAIT, n + 1)
+    events = json.loads(browser.stop_tracing())
+    events = events["traceEvents"] if isinstance(events, dict) else events
+    restyled = laid_out = paints = tiles = 0
+    for e in events:
+        args = e.get("args", {})
+        if e.get("name") == "UpdateLayoutTree" and e.get("ph") in ("X", "E"):
+            restyled += int(args.get("elementCount", 0) or 0)
+        elif e.get("name") == "Layout" and e.get("ph") in ("X", "B"):
+            laid_out += int(args.get("beginData", {}).get("dirtyObjects", 0) or 0)
+        elif e.get("name") == "Paint" and e.get("ph") in ("X", "B"):
+            paints += 1
+        elif e.get("name") == "RasterTask" and e.get("ph") in ("X", "B"):
+            tiles += 1
+    return (f"{restyled / TRACE_PRESSES:.0f} elements restyled, {laid_out / TRACE_PRESSES:.0f} layout objects "
+            f"dirty, {paints / TRACE_PRESSES:.1f} paints, {tiles / TRACE_PRESSES:.1f} tiles rastered (traced)")
+
+
 def browser_timings(app: Any, set_id: int) -> None:
     """Keypress-to-paint in Chromium for the common correction keys."""
     chromium = shutil.which("chromium")
@@ -159,6 +206,7 @@ def browser_timings(app: Any, set_id: int) -> None:
     from playwright.sync_api import sync_playwright
     from werkzeug.serving import make_server
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
@@ -178,18 +226,24 @@ def browser_timings(app: Any, set_id: int) -> None:
                   f"({page.locator('#article mark.ent').count()} entity marks)")
             page.evaluate(PROBE)
             page.evaluate("window.annotatorEditor.selectItem('entities', 'm-e700')")
+            cdp = page.context.new_cdp_session(page)
+            cdp.send("Performance.enable")
             every: list[float] = []
             for name, keys, rounds in CASES:
                 page.evaluate("window.__paint = []")
-                for n in range(rounds * len(keys)):
+                before = chrome_metrics(cdp)
+                presses = rounds * len(keys)
+                for n in range(presses):
                     page.keyboard.press(keys[n % len(keys)])
                     page.evaluate(WAIT, n + 1)
+                counts = per_press(before, chrome_metrics(cdp), presses)
                 times = page.evaluate("window.__paint")
                 js = [t for t in page.evaluate("window.__js") if t > 0.05]
                 page.evaluate("window.__js = []")
                 every += times
                 print(f"  {name}: p50 {percentile(times, .5):.1f} ms, p95 {percentile(times, .95):.1f} ms, "
                       f"max {max(times):.1f} ms over {len(times)}; in the key handler p50 {percentile(js, .5):.1f} ms")
+                print(f"      per press: {counts}; {traced(browser, page, keys)}")
                 if name.startswith("next word"):
                     page.evaluate("window.annotatorEditor.selectItem('entities', 'm-e700')")
             print(f"keypress to paint, all keys: p95 {percentile(every, .95):.1f} ms over {len(every)} presses "

@@ -39,6 +39,8 @@ export class Editor {
     this.refusedShown = new Set();
     this.keys = readKeyMap(document);
     this.asking = null;
+    this.domSpan = null;     // the words the browser's selection shows, as the editor last set it
+    this.domTouched = true;  // the mouse or a key may have changed the browser's selection since
   }
 
   /* Starting up. */
@@ -88,17 +90,21 @@ export class Editor {
   /** Re-render only what these ops touch: their paragraphs and list rows. */
   redraw(ops) {
     const rows = { quotes: new Set(), stances: new Set() };
+    const spans = new Map();  // each touched stretch of text once (an op and its inverse cover the same)
+    const touch = (span) => { if (span) spans.set(`${span.start}:${span.end}`, span); };
     for (const op of ops) {
       const uid = opUid(op);
       if (op.layer !== "entities") rows[op.layer].add(uid);
       if (op.op !== "upsert") continue;
       if (op.layer === "entities") {
-        this.view.update(op.item.start, op.item.end);
+        touch(op.item);
         for (const link of this.store.linksTo(uid)) rows[link.layer].add(link.item.uid);
       } else if (op.layer === "quotes") {
-        for (const span of [op.item.content, op.item.cue, op.item.speaker]) if (span) this.view.update(span.start, span.end);
+        for (const span of [op.item.content, op.item.cue, op.item.speaker]) touch(span);
       }
     }
+    if (spans.size) this.view.updateSpans([...spans.values()]);
+    if (spans.size && this.domSpan) this.domSpan = { start: -1, end: -1 };  // its text nodes may be gone: set it again
     for (const layer of Object.keys(rows)) if (rows[layer].size) this.panels.updateRows(layer, rows[layer]);
     this.fixSelection();
     this.refreshBoxes();
@@ -154,15 +160,29 @@ export class Editor {
     this.view.select(sel && sel.kind === "item" && sel.layer === "entities" ? sel.uid : null);
     this.panels.select(sel && sel.kind === "item" ? sel.layer : null, sel && sel.kind === "item" ? sel.uid : null);
     this.view.highlight("item", item && sel.layer !== "entities" ? spanOf(sel.layer, item) : null);
-    const dom = window.getSelection();
     const span = this.selectedSpan();
-    if (sel && sel.kind === "text") {
+    this.showTextSelection(sel && sel.kind === "text" ? span : null);
+    if (reveal && span) this.view.reveal(span.start);
+  }
+
+  /**
+   * Make the browser's text selection show these words (or nothing in the article). Reading the
+   * browser's selection forces a layout after an edit, so it is read only when the mouse or a key
+   * the editor does not handle may have changed it since the editor last set it.
+   */
+  showTextSelection(span) {
+    const dom = window.getSelection();
+    if (!this.domTouched) {
+      const same = span && this.domSpan && span.start === this.domSpan.start && span.end === this.domSpan.end;
+      if (same || (!span && !this.domSpan)) return;
+    }
+    if (span) {
       const r = this.view.range(span.start, span.end);
-      if (!dom.rangeCount || dom.getRangeAt(0).compareBoundaryPoints(Range.START_TO_START, r) || dom.getRangeAt(0).compareBoundaryPoints(Range.END_TO_END, r)) {
+      if (!this.domTouched || !dom.rangeCount || dom.getRangeAt(0).compareBoundaryPoints(Range.START_TO_START, r) || dom.getRangeAt(0).compareBoundaryPoints(Range.END_TO_END, r)) {
         dom.removeAllRanges(); dom.addRange(r);
       }
     } else if (dom.rangeCount && !dom.isCollapsed && $("article").contains(dom.anchorNode)) dom.removeAllRanges();
-    if (reveal && span) this.view.reveal(span.start);
+    this.domSpan = span; this.domTouched = false;
   }
 
   refreshBoxes() {
@@ -486,7 +506,7 @@ export class Editor {
     if (take) {
       const ops = offers.flatMap((o) => o.ops);
       const result = this.replay(ops);
-      this.view.renderAll(); this.panels.renderLists(); this.fixSelection(); this.refreshBoxes();
+      this.view.renderAll(); this.domTouched = true; this.panels.renderLists(); this.fixSelection(); this.refreshBoxes();
       this.queue.push(result.kept);
       this.message(`Restored ${result.kept.length} edit(s) that had not been saved.` + this.dropNote(result));
     }
@@ -524,7 +544,7 @@ export class Editor {
     const ops = this.queue.takeUnsent();
     this.store.load(current.annotation);
     const result = this.replay(ops);
-    this.view.renderAll(); this.panels.renderLists();
+    this.view.renderAll(); this.domTouched = true; this.panels.renderLists();
     this.fixSelection(); this.refreshBoxes();
     this.queue.resume(current.version, result.kept);
     $("conflict").hidden = true; $("conflict-server").hidden = true;
@@ -638,6 +658,7 @@ export class Editor {
     }
     const target = event.target;
     if (target.closest && target.closest("input, textarea, select")) {
+      this.domTouched = true;
       if (target.id === "find-input" && name === "Enter") { event.preventDefault(); this.find(target.value.trim()); }
       if (name === "Escape") { target.blur(); if (target.id === "find-input") $("find").hidden = true; }
       return;
@@ -645,7 +666,10 @@ export class Editor {
     if (target.closest && target.closest("button, a") && (name === "Enter" || name === " ")) return;
     const action = this.keys.get(name);
     const run = action && this.action(action);
-    if (!run) return;
+    if (!run) {  // the browser's own key may move its selection (a modifier alone does not)
+      if (!["Shift", "Control", "Alt", "Meta", "CapsLock"].includes(event.key)) this.domTouched = true;
+      return;
+    }
     event.preventDefault();
     run();
   }
@@ -668,6 +692,7 @@ export class Editor {
 
   wire() {
     const article = $("article");
+    for (const type of ["mousedown", "mouseup"]) document.addEventListener(type, () => { this.domTouched = true; }, true);
     article.addEventListener("mouseup", (e) => this.onMouseUp(e));
     article.addEventListener("mouseover", (e) => { const seg = e.target.closest("[data-q]"); if (seg) seg.dataset.q.split(" ").forEach((u) => this.view.highlightQuote(u, true)); });
     article.addEventListener("mouseout", (e) => { const seg = e.target.closest("[data-q]"); if (seg) seg.dataset.q.split(" ").forEach((u) => this.view.highlightQuote(u, false)); });

@@ -22,29 +22,68 @@ function pieceIndex(elements, offset) {
   return lo;
 }
 
+/** Make old's children equal fresh's, replacing only the run between their equal heads and tails. */
+function patch(old, fresh) {
+  const a = [...old.childNodes], b = [...fresh.childNodes];
+  let head = 0, tail = 0;
+  while (head < a.length && head < b.length && a[head].isEqualNode(b[head])) head++;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail].isEqualNode(b[b.length - 1 - tail])) tail++;
+  for (let k = head; k < a.length - tail; k++) a[k].remove();
+  const before = tail ? a[a.length - tail] : null;
+  for (let k = head; k < b.length - tail; k++) old.insertBefore(b[k], before);
+}
+
 export class ArticleView {
   /** refusals(uid) gives the reason the server refused an item's last edit (or null). */
   constructor(root, text, store, refusals = () => null) {
     this.root = root; this.text = text; this.store = store; this.refusals = refusals;
     this.selected = null;
+    // Which paragraphs are wholly on screen (between the sticky palette and the status bar), kept by
+    // the browser as it scrolls, so revealing an item needs no layout read when it is already shown.
+    this.shown = new WeakSet();
+    this.watcher = window.IntersectionObserver ? new IntersectionObserver((entries) => {
+      for (const e of entries) if (e.intersectionRatio >= 0.99) this.shown.add(e.target); else this.shown.delete(e.target);
+    }, { threshold: [0, 0.99], rootMargin: "-64px 0px -64px 0px" }) : null;
   }
 
   /** Build the whole article once. */
   renderAll() {
+    if (this.watcher) this.watcher.disconnect();
     this.root.textContent = "";
     this.root.appendChild(this.build(0, this.text.length));
   }
 
   /** Re-render the paragraphs covering [start, end); the rest of the article is left alone. */
-  update(start, end) {
+  update(start, end) { this.updateSpans([{ start, end }]); }
+
+  /** Re-render the paragraphs covering any of these spans, each paragraph once. */
+  updateSpans(spans) {
     const blocks = this.root.children;
     if (!blocks.length) { this.renderAll(); return; }
-    const i = pieceIndex(blocks, Math.max(0, start));
-    const j = pieceIndex(blocks, Math.max(0, Math.min(end, this.text.length) - 1));
+    const runs = spans.map(({ start, end }) => [pieceIndex(blocks, Math.max(0, start)),
+      pieceIndex(blocks, Math.max(0, Math.min(end, this.text.length) - 1))]).sort((x, y) => y[0] - x[0]);
+    for (let k = 0; k < runs.length; k++) {  // last run first, so earlier indices stay valid
+      let [i, j] = runs[k];
+      while (k + 1 < runs.length && runs[k + 1][1] >= i - 1) { k += 1; i = Math.min(i, runs[k][0]); j = Math.max(j, runs[k][1]); }
+      this.rebuild(i, j);
+    }
+  }
+
+  /** Re-render paragraphs i..j. */
+  rebuild(i, j) {
+    const blocks = this.root.children;
     const a = +blocks[i].dataset.s, b = +blocks[j].dataset.e;
+    const frag = this.build(a, b), fresh = [...frag.children];
+    if (fresh.length === j - i + 1 && fresh.every((f, k) => f.dataset.e === blocks[i + k].dataset.e)) {
+      // Same paragraphs: refill them in place, so each keeps its element (and the size the browser
+      // remembers for content-visibility); a new element would start out skipped at its placeholder
+      // height and move everything below it for a frame.
+      fresh.forEach((f, k) => patch(blocks[i + k], f));
+      return;
+    }
     const after = blocks[j].nextSibling;
-    for (let k = j; k >= i; k--) blocks[k].remove();
-    this.root.insertBefore(this.build(a, b), after);
+    for (let k = j; k >= i; k--) { if (this.watcher) this.watcher.unobserve(blocks[k]); blocks[k].remove(); }
+    this.root.insertBefore(frag, after);
   }
 
   /** Paragraph blocks for [a, b): one per line, except where an entity crosses the line break. */
@@ -63,6 +102,7 @@ export class ArticleView {
       block.dataset.s = blockStart; block.dataset.e = cut;
       this.fill(block, blockStart, cut, ents, roles);
       frag.appendChild(block);
+      if (this.watcher) this.watcher.observe(block);
       blockStart = searchFrom = cut;
     }
     return frag;
@@ -162,10 +202,10 @@ export class ArticleView {
     CSS.highlights.set(name, new Highlight(this.range(span.start, span.end)));
   }
 
-  /** Scroll the paragraph holding an offset into view. */
+  /** Scroll the paragraph holding an offset into view, unless it is already wholly shown. */
   reveal(offset) {
     const block = this.root.children[pieceIndex(this.root.children, offset)];
-    if (block) block.scrollIntoView({ block: "nearest" });
+    if (block && !this.shown.has(block)) block.scrollIntoView({ block: "nearest" });
   }
 
   /** The <mark> of an entity (looked up in its own paragraph). */

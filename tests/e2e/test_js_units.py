@@ -29,7 +29,7 @@ def serve(route) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_there_are_js_unit_tests() -> None:
-    assert {"model.test.js", "saving.test.js"} <= set(FILES)
+    assert {"model.test.js", "saving.test.js", "render.test.js"} <= set(FILES)
 
 
 @pytest.mark.parametrize("name", FILES)
