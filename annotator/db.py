@@ -41,6 +41,11 @@ def committing() -> Iterator[None]:
     db.session.commit()
 
 
+def roll_back() -> None:
+    """Drop what a failed request changed (the error handlers call this; everything else uses committing)."""
+    db.session.rollback()
+
+
 def init_app(app: Flask) -> None:
     """Bind the extension and tune SQLite connections (WAL, busy timeout, foreign keys)."""
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]

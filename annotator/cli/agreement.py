@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import click
-import sqlalchemy as sa
 from flask.cli import with_appcontext
 
-from ..db import db
-from ..models import Dataset, Document
+from ..db import committing
+from ..services.datasets import document_count, named
 
 
 @click.group("agreement")
@@ -25,16 +24,13 @@ def recompute_command(dataset_name: str | None, batch: int) -> None:
 
     from ..services.agreement_store import dataset_document_ids, recompute, reset
 
-    query = sa.select(Dataset.id, Dataset.name).order_by(Dataset.id)
-    if dataset_name:
-        query = query.where(Dataset.name == dataset_name)
-    datasets = db.session.execute(query).all()
+    datasets = named(dataset_name)
     if dataset_name and not datasets:
         raise click.ClickException(f"--dataset: no dataset named {dataset_name!r}")
     for dataset_id, name in datasets:
-        reset(dataset_id)
-        db.session.commit()
-        total = db.session.scalar(sa.select(sa.func.count()).where(Document.dataset_id == dataset_id)) or 0
+        with committing():
+            reset(dataset_id)
+        total = document_count(dataset_id)
         with tqdm(total=total, desc=name, unit="doc", disable=None) as bar:
             done = recompute(dataset_document_ids(dataset_id), batch=batch, progress=bar.update)
         click.echo(f"Recomputed agreement of {done} document(s) in {name!r}.")

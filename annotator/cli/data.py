@@ -8,15 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import click
-import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 from tqdm import tqdm
 
-from ..db import committing, db
+from ..db import committing
 from ..formats import FormatError
 from ..formats.registry import FORMATS, format_names
-from ..models import Dataset
+from ..services.datasets import by_name
 from ..services.exporter import ONLY, ONLY_HELP, ExportReport, export_stream, export_to_path, write_stream
 from ..services.importer import ImportFailed, Record, get_or_create_dataset, import_records
 from ..services.sources import count_records, read_path
@@ -111,7 +110,7 @@ class _Bars:
 @with_appcontext
 def export_command(dataset_name: str, fmt: str, only: str, annotator_name: str | None, output: str) -> None:
     """Export a dataset's annotation sets; sets a format cannot hold are named and left out."""
-    dataset = db.session.scalar(sa.select(Dataset).where(Dataset.name == dataset_name))
+    dataset = by_name(dataset_name)
     if dataset is None:
         raise click.ClickException(f"--dataset: no dataset named {dataset_name!r}")
     annotator = find_user(annotator_name) if annotator_name else None

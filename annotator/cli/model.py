@@ -10,21 +10,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-import sqlalchemy as sa
 from flask.cli import with_appcontext
 from tqdm import tqdm
 
-from ..db import db
+from ..db import committing
 from ..formats import FormatError
-from ..models import Dataset
+from ..services.datasets import by_name
 
 if TYPE_CHECKING:  # spaCy is imported in the commands that use it: the command line starts at once
+    from ..models import Dataset
     from ..nlp.evaluation import Evaluation
 
 
 def find_dataset(name: str) -> Dataset:
     """The dataset of that name, or a usage error."""
-    dataset = db.session.scalar(sa.select(Dataset).where(Dataset.name == name))
+    dataset = by_name(name)
     if dataset is None:
         raise click.ClickException(f"--dataset: no dataset named {name!r}")
     return dataset
@@ -75,12 +75,12 @@ def evaluate_command(dataset_name: str, model: str | None) -> None:
     gold = evaluation.reviewed_gold(dataset)
     bar = _bar("evaluating", len(gold) * len(models))
     try:
-        rows = evaluation.run_evaluations(dataset, models, progress=lambda done: bar.update(done - bar.n))
+        with committing():
+            rows = evaluation.run_evaluations(dataset, models, progress=lambda done: bar.update(done - bar.n))
     except (evaluation.EvaluationError, ModelNotInstalled) as err:
         raise click.ClickException(str(err)) from None
     finally:
         bar.close()
-    db.session.commit()
     for row in rows:
         title = f"{row.version.label} ({row.model})" if row.version else f"built-in {row.model}"
         if row.model != evaluation.builtin_model() and row.version is None:
@@ -112,11 +112,10 @@ def train_command(dataset_name: str, output: Path, base: str | None, dev_share: 
     options = Options(output=output, base=base, dev_share=dev_share, seed=seed, max_steps=max_steps)
     started = time.perf_counter()
     try:
-        version = train_dataset(dataset, options, sys.stdout, sys.stderr)
+        with committing():
+            version = train_dataset(dataset, options, sys.stdout, sys.stderr)
     except (TrainingError, ModelNotInstalled, FormatError) as err:
-        db.session.rollback()
         raise click.ClickException(str(err)) from None
-    db.session.commit()
     click.echo(f"\nRegistered {version.label} of {dataset.name!r}: {version.path} "
                f"({version.train_docs} training, {version.dev_docs} held-out document(s), "
                f"{time.perf_counter() - started:.0f} s)")
@@ -164,13 +163,12 @@ def preannotate_command(dataset_name: str) -> None:
     dataset = find_dataset(dataset_name)
     bar = _bar("pre-annotating", len(untouched(dataset)))
     try:
-        result = repreannotate(dataset, progress=lambda done: bar.update(done - bar.n))
+        with committing():
+            result = repreannotate(dataset, progress=lambda done: bar.update(done - bar.n))
     except ModelNotInstalled as err:
-        db.session.rollback()
         raise click.ClickException(str(err)) from None
     finally:
         bar.close()
-    db.session.commit()
     click.echo(f"Re-pre-annotated {result.updated} document(s) of {dataset.name!r}; "
                f"left {result.kept} with human work untouched.")
 

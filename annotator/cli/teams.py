@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import click
-import sqlalchemy as sa
 from flask.cli import with_appcontext
 
-from ..db import db
-from ..models import Dataset
+from ..db import committing
 from ..services.assignment import AssignmentError, annotators, auto_assign
 from ..services.dataset_setup import configure_dataset
+from ..services.datasets import by_name
 from ..services.users import find_user
 from ..spans import SpanError
 
@@ -20,7 +19,7 @@ from ..spans import SpanError
 @with_appcontext
 def assign_command(dataset_name: str, names: str | None) -> None:
     """Give every document of a dataset its number of distinct annotators, least-loaded first."""
-    dataset = db.session.scalar(sa.select(Dataset).where(Dataset.name == dataset_name))
+    dataset = by_name(dataset_name)
     if dataset is None:
         raise click.ClickException(f"--dataset: no dataset named {dataset_name!r}")
     users = annotators()
@@ -32,10 +31,10 @@ def assign_command(dataset_name: str, names: str | None) -> None:
             raise click.ClickException(f"--annotators: no active user named {', '.join(missing)}")
         users = [u for u in found.values() if u is not None]
     try:
-        made = auto_assign(dataset, users)
+        with committing():
+            made = auto_assign(dataset, users)
     except AssignmentError as err:
         raise click.ClickException(str(err)) from None
-    db.session.commit()
     click.echo(f"Made {made} new assignment(s) in {dataset.name!r} "
                f"({dataset.annotators_per_doc} annotator(s) per document).")
 
@@ -55,16 +54,12 @@ def dataset_command(name: str, annotators_per_doc: int | None, labels: str | Non
     from .model import configure_pipeline
 
     try:
-        dataset, created = configure_dataset(name, annotators_per_doc=annotators_per_doc,
-                                             labels=labels.split() if labels is not None else None)
-        pipeline = configure_pipeline(dataset, model, queue_order)
+        with committing():
+            dataset, created = configure_dataset(name, annotators_per_doc=annotators_per_doc,
+                                                 labels=labels.split() if labels is not None else None)
+            pipeline = configure_pipeline(dataset, model, queue_order)
     except SpanError as err:
-        db.session.rollback()
         raise click.ClickException(f"{err}\nNothing was changed.") from None
-    except click.ClickException:
-        db.session.rollback()
-        raise
-    db.session.commit()
     click.echo(f"{'Created' if created else 'Updated'} dataset {dataset.name!r}: "
                f"{dataset.annotators_per_doc} annotator(s) per document, "
                f"labels {' '.join(dataset.entity_labels)}.")

@@ -7,7 +7,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from ..db import db
+from ..db import committing
 from ..services.users import AccountError, create_user
 from ..vocab import Role
 
@@ -30,8 +30,8 @@ def user_add(name: str, role: str, password_stdin: bool) -> None:
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        create_user(name, password, role=role)
+        with committing():
+            create_user(name, password, role=role)
     except AccountError as err:
         raise click.ClickException(str(err)) from None
-    db.session.commit()
     click.echo(f"Added {role} {name!r}.")

@@ -45,6 +45,29 @@ def holders(dataset: Dataset) -> dict[int, set[int]]:
     return found
 
 
+def unfinished_work(dataset: Dataset) -> list[tuple[int, int, str]]:
+    """(set id, document id, annotator name) of every unfinished annotator set, by document then name."""
+    rows = db.session.execute(
+        sa.select(AnnotationSet.id, AnnotationSet.document_id, User.name)
+        .join(User, User.id == AnnotationSet.user_id).join(Document, Document.id == AnnotationSet.document_id)
+        .where(Document.dataset_id == dataset.id, AnnotationSet.kind == "annotator",
+               AnnotationSet.status.in_(UNFINISHED))
+        .order_by(AnnotationSet.document_id, User.name))
+    return [(set_id, doc_id, name) for set_id, doc_id, name in rows]
+
+
+def missing(dataset: Dataset, held: dict[int, set[int]]) -> int:
+    """How many more assignments the dataset needs to give each document enough annotators."""
+    doc_ids = db.session.scalars(sa.select(Document.id).where(Document.dataset_id == dataset.id))
+    return sum(max(0, dataset.annotators_per_doc - len(held.get(doc_id, ()))) for doc_id in doc_ids)
+
+
+def document_in(dataset: Dataset, document_id: int | None) -> Document | None:
+    """The dataset's document with this id (None when it is missing or in another dataset)."""
+    document = db.session.get(Document, document_id) if document_id else None
+    return document if document is not None and document.dataset_id == dataset.id else None
+
+
 def auto_assign(dataset: Dataset, users: Sequence[User]) -> int:
     """Give every document `annotators_per_doc` distinct annotators, least-loaded first; return new sets."""
     if not users:

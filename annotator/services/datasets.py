@@ -48,6 +48,24 @@ def holds_work_in(user: User, dataset_id: int) -> bool:
     return db.session.scalar(_with_work_of(user).where(Document.dataset_id == dataset_id).limit(1)) is not None
 
 
+def by_name(name: str) -> Dataset | None:
+    """The dataset of that name."""
+    return db.session.scalar(sa.select(Dataset).where(Dataset.name == name))
+
+
+def named(name: str | None = None) -> list[tuple[int, str]]:
+    """(id, name) of every dataset in creation order, or of the one called `name` (none if missing)."""
+    query = sa.select(Dataset.id, Dataset.name).order_by(Dataset.id)
+    if name:
+        query = query.where(Dataset.name == name)
+    return [(dataset_id, found) for dataset_id, found in db.session.execute(query)]
+
+
+def document_count(dataset_id: int) -> int:
+    """How many documents the dataset holds."""
+    return db.session.scalar(sa.select(sa.func.count()).where(Document.dataset_id == dataset_id)) or 0
+
+
 def summaries(viewer: User | None = None) -> list[DatasetSummary]:
     """Every dataset (for annotators: those they hold work in) with its size and how many are done, in SQL."""
     counts = dict(db.session.execute(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -114,6 +114,17 @@ def run_evaluations(dataset: Dataset, models: Sequence[tuple[str, ModelVersion |
         rows.append(row)
     db.session.flush()
     return rows
+
+
+def versions(dataset: Dataset) -> list[ModelVersion]:
+    """The dataset's trained versions, newest first."""
+    return list(db.session.scalars(sa.select(ModelVersion).where(ModelVersion.dataset_id == dataset.id)
+                                   .order_by(ModelVersion.number.desc())))
+
+
+def quality(dataset: Dataset) -> list[tuple[str, ModelEvaluation, dict[str, Any]]]:
+    """(name, evaluation row, its stored figures) of each pipeline's newest evaluation (no spaCy needed)."""
+    return [(r.version.label if r.version else r.model, r, r.scores) for r in latest(dataset)]
 
 
 def latest(dataset: Dataset) -> list[ModelEvaluation]:

@@ -35,6 +35,12 @@ def start_job(kind: str, dataset: Dataset, user: User, **payload: Any) -> Job:
     return job
 
 
+def recent_jobs(dataset: Dataset, limit: int = 10) -> list[Job]:
+    """The dataset's newest model jobs."""
+    return list(db.session.scalars(sa.select(Job).where(Job.dataset_id == dataset.id, Job.kind.in_(KINDS))
+                                   .order_by(Job.id.desc()).limit(limit)))
+
+
 class JobLog(io.TextIOBase):
     """A text stream that keeps a job's log: the tail lives in Job.message, saved at most twice a second."""
 

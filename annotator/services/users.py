@@ -26,6 +26,16 @@ def find_user(name: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.name == name))
 
 
+def all_users() -> list[User]:
+    """Every account, by name."""
+    return list(db.session.scalars(sa.select(User).order_by(User.name)))
+
+
+def active_names() -> list[str]:
+    """The names of the active accounts, in order."""
+    return list(db.session.scalars(sa.select(User.name).where(User.active.is_(True)).order_by(User.name)))
+
+
 def create_user(name: str, password: str, *, role: str = "annotator") -> User:
     """Add a user; the caller commits."""
     name = name.strip()

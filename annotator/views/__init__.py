@@ -6,14 +6,14 @@ from flask import Flask, flash, jsonify, redirect, render_template, request, url
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from ..db import db
+from ..db import roll_back
 from ..errors import Conflict, InvalidInput
 
 
 def _error(err: HTTPException):  # type: ignore[no-untyped-def]
     """JSON errors for the API, a page for people."""
     if err.code and err.code >= 500:
-        db.session.rollback()
+        roll_back()
     if request.path.startswith("/api/"):
         return jsonify(error=err.description, status=err.code), err.code
     return render_template("error.html", error=err), err.code
@@ -32,7 +32,7 @@ def _back() -> str:
 
 def _refused(err: InvalidInput | Conflict) -> tuple[Response, int] | Response:
     """The one mapping of the error family: roll back, then 422/409 JSON or a flashed message."""
-    db.session.rollback()
+    roll_back()
     if _wants_json():
         return jsonify(error=str(err), field=getattr(err, "field", ""), status=err.status), err.status
     flash(f"Not saved: {err}", "error")

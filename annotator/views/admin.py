@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from ..db import committing, db
+from ..db import committing
 from ..forms import EmptyForm
 from ..forms_admin import ROLE_CHOICES, AssignForm, DatasetSettingsForm, MoveForm, RoleForm, UserCreateForm, split_names
-from ..models import AnnotationSet, Dataset, Document, User
-from ..services import assignment
+from ..services import assignment, lookup
 from ..services.evaluation import pipeline_choices
-from ..services.users import AccountError, create_user
+from ..services.users import AccountError, all_users, create_user
 from .access import admin_required, get_dataset
-from ..vocab import UNFINISHED
+
+if TYPE_CHECKING:  # types only: the queries live in services
+    from ..models import Dataset, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def _users() -> list[User]:
-    return list(db.session.scalars(sa.select(User).order_by(User.name)))
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -31,18 +29,21 @@ def users() -> str | Response:
     form = UserCreateForm()
     if form.validate_on_submit():
         try:
-            user = create_user(form.name.data or "", form.password.data or "", role=form.role.data or "annotator")
+            with committing():
+                user = create_user(form.name.data or "", form.password.data or "", role=form.role.data or "annotator")
         except AccountError as err:
             form.name.errors = [*form.name.errors, str(err)]
         else:
-            db.session.commit()
             flash(f"Created {user.name} ({user.role}).", "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/users.html", form=form, users=_users(), roles=ROLE_CHOICES, empty=EmptyForm())
+    return render_template("admin/users.html", form=form, users=all_users(), roles=ROLE_CHOICES, empty=EmptyForm())
 
 
 def _other_user(user_id: int) -> User:
-    user = db.get_or_404(User, user_id)
+    """Another account than the current user's (404 if missing, 400 for oneself)."""
+    user = lookup.user(user_id)
+    if user is None:
+        abort(404)
     if user.id == current_user.id:
         abort(400, "You cannot change your own role or deactivate yourself.")
     return user
@@ -54,8 +55,8 @@ def change_role(user_id: int) -> Response:
     """Give a user another role."""
     user, form = _other_user(user_id), RoleForm()
     if form.validate_on_submit():
-        user.role = form.role.data or user.role
-        db.session.commit()
+        with committing():
+            user.role = form.role.data or user.role
         flash(f"{user.name} is now {user.role}.", "success")
     return redirect(url_for("admin.users"))
 
@@ -66,8 +67,8 @@ def toggle_active(user_id: int) -> Response:
     """Deactivate or reactivate a user."""
     user = _other_user(user_id)
     if EmptyForm().validate_on_submit():
-        user.active = not user.active
-        db.session.commit()
+        with committing():
+            user.active = not user.active
         flash(f"{user.name} is {'active again' if user.active else 'deactivated'}.", "success")
     return redirect(url_for("admin.users"))
 
@@ -83,30 +84,31 @@ def settings(dataset_id: int) -> str | Response:
         "spacy_model": dataset.spacy_model or "", "queue_order": dataset.queue_order})
     form.spacy_model.choices = pipeline_choices(dataset)
     if form.validate_on_submit():
-        dataset.spacy_model = form.spacy_model.data or None
-        dataset.queue_order = form.queue_order.data or "import"
-        dataset.entity_labels = split_names(form.entity_labels.data or "")
-        dataset.stance_polarities = split_names(form.stance_polarities.data or "")
-        dataset.annotators_per_doc = form.annotators_per_doc.data or 1
-        dataset.guidelines = form.guidelines.data or ""
-        db.session.commit()
+        with committing():
+            _apply_settings(dataset, form)
         flash("Settings saved.", "success")
         return redirect(url_for("admin.settings", dataset_id=dataset.id))
     return render_template("admin/settings.html", dataset=dataset, form=form)
 
 
+def _apply_settings(dataset: Dataset, form: DatasetSettingsForm) -> None:
+    """Copy the settings form onto the dataset."""
+    dataset.spacy_model = form.spacy_model.data or None
+    dataset.queue_order = form.queue_order.data or "import"
+    dataset.entity_labels = split_names(form.entity_labels.data or "")
+    dataset.stance_polarities = split_names(form.stance_polarities.data or "")
+    dataset.annotators_per_doc = form.annotators_per_doc.data or 1
+    dataset.guidelines = form.guidelines.data or ""
+
+
 def _assign_forms(dataset: Dataset) -> tuple[AssignForm, MoveForm]:
+    """The manual assign and move forms with their choices."""
     people = [(u.id, u.name) for u in assignment.annotators()]
     assign_form, move_form = AssignForm(prefix="assign"), MoveForm(prefix="move")
     assign_form.user.choices = people
     move_form.user.choices = people
-    unfinished = db.session.execute(
-        sa.select(AnnotationSet.id, AnnotationSet.document_id, User.name)
-        .join(User, User.id == AnnotationSet.user_id).join(Document, Document.id == AnnotationSet.document_id)
-        .where(Document.dataset_id == dataset.id, AnnotationSet.kind == "annotator",
-               AnnotationSet.status.in_(UNFINISHED))
-        .order_by(AnnotationSet.document_id, User.name)).all()
-    move_form.aset.choices = [(set_id, f"document {doc_id} · {name}") for set_id, doc_id, name in unfinished]
+    move_form.aset.choices = [(set_id, f"document {doc_id} · {name}")
+                              for set_id, doc_id, name in assignment.unfinished_work(dataset)]
     return assign_form, move_form
 
 
@@ -117,13 +119,12 @@ def assign_page(dataset_id: int) -> str:
     dataset = get_dataset(dataset_id)
     assign_form, move_form = _assign_forms(dataset)
     held = assignment.holders(dataset)
-    people = {u.id: u.name for u in _users()}
+    people = {u.id: u.name for u in all_users()}
     load = {name: 0 for name in people.values()}
     for user_ids in held.values():
         for uid in user_ids:
             load[people[uid]] += 1
-    missing = sum(max(0, dataset.annotators_per_doc - len(held.get(doc_id, ())))
-                  for doc_id in db.session.scalars(sa.select(Document.id).where(Document.dataset_id == dataset.id)))
+    missing = assignment.missing(dataset, held)
     return render_template("admin/assign.html", dataset=dataset, empty=EmptyForm(), assign_form=assign_form,
                            move_form=move_form, load={n: c for n, c in load.items() if c}, missing=missing)
 
@@ -135,11 +136,11 @@ def auto_assign(dataset_id: int) -> Response:
     dataset = get_dataset(dataset_id)
     if EmptyForm().validate_on_submit():
         try:
-            made = assignment.auto_assign(dataset, assignment.annotators())
+            with committing():
+                made = assignment.auto_assign(dataset, assignment.annotators())
         except assignment.AssignmentError as err:
             flash(str(err), "error")
         else:
-            db.session.commit()
             flash(f"Made {made} new assignment(s).", "success")
     return redirect(url_for("admin.assign_page", dataset_id=dataset.id))
 
@@ -151,13 +152,13 @@ def assign_manual(dataset_id: int) -> Response:
     dataset = get_dataset(dataset_id)
     form, _ = _assign_forms(dataset)
     if form.validate_on_submit():
-        document = db.session.get(Document, form.document.data)
-        user = db.session.get(User, form.user.data)
-        if document is None or document.dataset_id != dataset.id or user is None:
+        document = assignment.document_in(dataset, form.document.data)
+        user = lookup.user(form.user.data)
+        if document is None or user is None:
             flash("No such document in this dataset.", "error")
         else:
-            assignment.assign(document, user)
-            db.session.commit()
+            with committing():
+                assignment.assign(document, user)
             flash(f"Document {document.id} assigned to {user.name}.", "success")
     else:
         flash("Pick a document number and an annotator.", "error")
@@ -171,8 +172,7 @@ def move(dataset_id: int) -> Response:
     dataset = get_dataset(dataset_id)
     _, form = _assign_forms(dataset)
     if form.validate_on_submit():
-        aset = db.session.get(AnnotationSet, form.aset.data)
-        user = db.session.get(User, form.user.data)
+        aset, user = lookup.annotation_set(form.aset.data), lookup.user(form.user.data)
         assert aset is not None and user is not None  # the choices hold existing ids only
         try:
             with committing():

@@ -10,25 +10,17 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
-from ..db import committing, db
-from ..models import AnnotationSet
+from ..db import committing
+from ..services import lookup
 from ..services.agreement import record_activity
-from ..services.annotations import (
-    Refusal, VersionConflict, apply_each, current_annotation, ensure_seeded, set_status,
-)
+from ..services.annotations import Refusal, VersionConflict, apply_each, ensure_seeded, set_status
 from ..services.caps import TooManyOps, check_op_count, check_set_size
+from ..services.payloads import set_payload
 from ..spans import SpanError
 from .access import get_set
 from ..vocab import Answer
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-
-
-def set_payload(aset: AnnotationSet) -> dict[str, Any]:
-    """A set as JSON: its state, version and the three layers."""
-    return {"id": aset.id, "document_id": aset.document_id, "kind": aset.kind, "owner": aset.owner_name,
-            "status": aset.status, "answer": aset.answer, "version": aset.version,
-            "annotation": current_annotation(aset).to_dict()}
 
 
 def _body() -> dict[str, Any]:
@@ -42,8 +34,8 @@ def _body() -> dict[str, Any]:
 
 
 def _conflict(aset_id: int, err: VersionConflict) -> tuple[Response, int]:
-    db.session.rollback()
-    aset = db.session.get(AnnotationSet, aset_id)
+    """409 with the set as it is stored now (the change was rolled back)."""
+    aset = lookup.annotation_set(aset_id)
     return jsonify(error=str(err), status=409, current=set_payload(aset) if aset else None), 409
 
 

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from ..db import db
+from ..db import committing
 from ..forms import EmptyForm, LoginForm
 from ..services.users import authenticate
 
@@ -47,8 +47,8 @@ def logout() -> Response:
     """Log out (POST with CSRF): every copy of this account's session and remember cookies stops working."""
     if EmptyForm().validate_on_submit():
         if current_user.is_authenticated:
-            current_user.end_sessions()
-            db.session.commit()
+            with committing():
+                current_user.end_sessions()
         logout_user()
         flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))

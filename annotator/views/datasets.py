@@ -6,9 +6,9 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from ..models import annotation_of
 from ..render import segments
 from ..services import datasets as listing
+from ..services.lookup import items_of
 from ..services.annotations import model_set, user_set
 from .access import get_document, get_visible_dataset
 
@@ -45,7 +45,7 @@ def document(document_id: int) -> str | Response:
     aset = next((s for s in visible if s.id == chosen), None) if chosen else (own or model_set(doc.id))
     if chosen and aset is None:
         return redirect(url_for("datasets.document", document_id=doc.id))
-    annotation = annotation_of(aset.id) if aset is not None else None
+    annotation = items_of(aset) if aset is not None else None
     entities = annotation.entity_by_uid() if annotation else {}
     return render_template(
         "datasets/document.html", doc=doc, dataset=doc.dataset, aset=aset, sets=visible,

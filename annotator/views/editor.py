@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markdown_it import MarkdownIt
 from werkzeug.wrappers import Response
 
-from ..models import AnnotationSet
 from ..services import queue
+from ..services.payloads import set_payload
 from .access import get_dataset, get_set
-from .api import set_payload
 from .editor_keys import key_map, vocabulary
+
+if TYPE_CHECKING:  # types only
+    from ..models import AnnotationSet
 
 bp = Blueprint("editor", __name__)
 _markdown = MarkdownIt("commonmark", {"html": False})

@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..jobs import app_tasks
-from ..db import db
+from ..db import committing
 from ..forms import EmptyForm
 from ..forms_model import TrainForm
-from ..models import Dataset, Job, ModelVersion
-from ..services import evaluation
-from ..services.model_jobs import KINDS, start_job
+from ..services import evaluation, lookup
+from ..services.model_jobs import KINDS, recent_jobs, start_job
 from ..services.preannotation import pipeline_name
 from .access import admin_required, get_dataset, reviewer_required
 
+if TYPE_CHECKING:  # types only
+    from ..models import Dataset
+
 bp = Blueprint("models", __name__)
-
-
-def quality(dataset: Dataset) -> list[tuple[str, Any, dict[str, Any]]]:
-    """(name, evaluation row, its stored figures) of each pipeline's newest evaluation (the dataset page's
-    summary reads the stored figures as they are: no spaCy in the page)."""
-    return [(r.version.label if r.version else r.model, r, r.scores) for r in evaluation.latest(dataset)]
 
 
 @bp.route("/datasets/<int:dataset_id>/model")
@@ -35,20 +30,16 @@ def page(dataset_id: int) -> str:
     from ..nlp.evaluation import Evaluation
 
     dataset = get_dataset(dataset_id)
-    rows = [(name, row, Evaluation.from_dict(scores)) for name, row, scores in quality(dataset)]
-    versions = db.session.scalars(sa.select(ModelVersion).where(ModelVersion.dataset_id == dataset.id)
-                                  .order_by(ModelVersion.number.desc())).all()
-    jobs = db.session.scalars(sa.select(Job).where(Job.dataset_id == dataset.id, Job.kind.in_(KINDS))
-                              .order_by(Job.id.desc()).limit(10)).all()
-    return render_template("models/page.html", dataset=dataset, rows=rows, versions=versions,
-                           jobs=jobs, gold=len(evaluation.reviewed_gold_ids(dataset)), current=pipeline_name(dataset),
+    rows = [(name, row, Evaluation.from_dict(scores)) for name, row, scores in evaluation.quality(dataset)]
+    return render_template("models/page.html", dataset=dataset, rows=rows, versions=evaluation.versions(dataset),
+                           jobs=recent_jobs(dataset), gold=len(evaluation.reviewed_gold_ids(dataset)), current=pipeline_name(dataset),
                            empty=EmptyForm(), train_form=TrainForm(), Evaluation=Evaluation)
 
 
 def _queue(kind: str, dataset: Dataset, **payload: Any) -> Response:
     """Create, commit and enqueue a model job; show its page."""
-    job = start_job(kind, dataset, current_user, **payload)
-    db.session.commit()
+    with committing():
+        job = start_job(kind, dataset, current_user, **payload)
     app_tasks().model_job(job.id)
     return redirect(url_for("models.job", job_id=job.id))
 
@@ -91,12 +82,12 @@ def preannotate(dataset_id: int) -> Response:
 @reviewer_required
 def job(job_id: int) -> str:
     """A model job's progress and log; upload.js polls the job JSON."""
-    found = db.get_or_404(Job, job_id)
-    if found.kind not in KINDS:
+    found = lookup.job(job_id)
+    if found is None or found.kind not in KINDS:
         abort(404)
     return render_template("models/job.html", job=found, dataset=get_dataset(found.dataset_id or 0))
 
 
 def init_app(app: Flask) -> None:
     """Let dataset pages show the quality summary without their views knowing about models."""
-    app.jinja_env.globals["model_quality"] = quality
+    app.jinja_env.globals["model_quality"] = evaluation.quality

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ..db import db
+from ..db import committing
 from ..forms import EmptyForm
 from ..services.tokens import issue_token, revoke_token, user_tokens
 from ..services.users import change_password as set_new_password
@@ -51,8 +51,8 @@ def _page(*, password_form: PasswordForm | None = None, token_form: TokenForm | 
 def _end_other_sessions() -> None:
     """Bump the session version, then log this browser in again under the new one."""
     user = current_user._get_current_object()  # type: ignore[attr-defined]
-    user.end_sessions()
-    db.session.commit()
+    with committing():
+        user.end_sessions()
     login_user(user)
 
 
@@ -99,8 +99,8 @@ def create_token() -> tuple[str, int]:
     form = TokenForm()
     if not form.validate_on_submit():
         return _page(token_form=form, status=422)
-    _, plain = issue_token(current_user, form.name.data or "", days=int(form.expires.data or 0))
-    db.session.commit()
+    with committing():
+        _, plain = issue_token(current_user, form.name.data or "", days=int(form.expires.data or 0))
     return _page(new_token=plain, status=201)
 
 
@@ -110,8 +110,8 @@ def revoke(token_id: int) -> Response:
     """Revoke one of the user's tokens."""
     if not EmptyForm().validate_on_submit():
         abort(400, "The form was incomplete.")
-    if not revoke_token(current_user, token_id):
-        abort(404, "No such token of yours.")
-    db.session.commit()
+    with committing():
+        if not revoke_token(current_user, token_id):
+            abort(404, "No such token of yours.")
     flash("The token was revoked: scripts using it are refused from now on.", "success")
     return redirect(url_for("profile.show"))

@@ -11,11 +11,11 @@ from werkzeug.wrappers import Response
 
 from ..agreement.signatures import LAYERS, Layer
 from ..agreement import Collision
-from ..db import db
-from ..models import annotation_of
+from ..db import committing
 from ..services import agreement as figures
 from ..services import review as adjudication
 from ..services.annotations import VersionConflict, history
+from ..services.payloads import stored_payload
 from ..spans import SpanError
 from .access import get_dataset, get_document, get_set, reviewer_required
 from .review_api import accepted_message
@@ -39,15 +39,13 @@ def _act(document_id: int, action: Callable[..., Any], message: str | Callable[[
     """Run one adjudication action, commit, and go back to the review page."""
     doc = get_document(document_id)
     try:
-        result = action(doc, user=current_user, **kwargs)
+        with committing():
+            result = action(doc, user=current_user, **kwargs)
     except Collision as err:
-        db.session.rollback()
         flash(f"Not saved: {err}; on the merged view, r takes it in their place.", "error")
     except (VersionConflict, SpanError, ValueError, adjudication.ReviewRefused) as err:
-        db.session.rollback()
         flash(f"Not saved: {err}", "error")
     else:
-        db.session.commit()
         flash(message(result) if callable(message) else message, "success")
     view = request.form.get("view", "merged")
     anchor = request.form.get("focus", "")
@@ -169,12 +167,11 @@ def restore(set_id: int) -> Response:
     version = request.form.get("version", type=int) or 0
     expected = request.form.get("set_version", type=int) or 0
     try:
-        adjudication.restore(aset, version, user=current_user, expected_version=expected)
+        with committing():
+            adjudication.restore(aset, version, user=current_user, expected_version=expected)
     except (VersionConflict, SpanError, ValueError) as err:
-        db.session.rollback()
         flash(f"Not restored: {err}", "error")
     else:
-        db.session.commit()
         flash(f"{aset.owner_name}'s set restored to version {version}.", "success")
     return redirect(url_for("review.document_history", document_id=aset.document_id))
 
@@ -226,6 +223,4 @@ def review_json(document_id: int) -> Response:
     if not state.sets:
         abort(404, "This document has no annotation sets.")
     gold = state.gold
-    return jsonify(merged=state.merged.to_dict(), gold=None if gold is None else {
-        "id": gold.id, "version": gold.version, "status": gold.status,
-        "annotation": annotation_of(gold.id).to_dict()})
+    return jsonify(merged=state.merged.to_dict(), gold=None if gold is None else stored_payload(gold))

@@ -11,33 +11,25 @@ a take that collides with gold items (``collision`` lists them; send ``replace: 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import abort, jsonify, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..agreement import Collision
-from ..agreement.signatures import keyed
-from ..db import db
-from ..models import AnnotationSet, Document, annotation_of
+from ..db import committing
 from ..services import review as adjudication
 from ..services.annotations import VersionConflict, gold_set
+from ..services.payloads import gold_payload
 from ..spans import SpanError
 from .access import get_document, reviewer_required
-from .api import bp, set_payload
+from .api import bp
+
+if TYPE_CHECKING:  # types only
+    from ..models import Document
 
 Reply = Response | tuple[Response, int]
-
-
-def gold_payload(document: Document, gold: AnnotationSet | None) -> dict[str, Any] | None:
-    """The gold set as JSON, with the merge keys of its items (how the review page finds its rows)."""
-    if gold is None:
-        return None
-    payload = set_payload(gold)
-    annotation = annotation_of(gold.id)
-    payload["review"] = {"in_gold": {key: item.uid for key, item in keyed(annotation, document.text).items()}}
-    return payload
 
 
 def _body() -> dict[str, Any]:
@@ -62,7 +54,8 @@ def _run(document_id: int, action: Callable[..., Any], message: Callable[[Any], 
     """Run one adjudication action at the body's version; commit, or roll back and say why."""
     document = get_document(document_id)
     try:
-        result = action(document, user=current_user, **kwargs)
+        with committing():
+            result = action(document, user=current_user, **kwargs)
     except VersionConflict as err:
         return _refused(document, 409, str(err))
     except Collision as err:
@@ -73,13 +66,12 @@ def _run(document_id: int, action: Callable[..., Any], message: Callable[[Any], 
         return _refused(document, 422, str(err), field=err.field)
     except adjudication.ReviewRefused as err:
         return _refused(document, 409, str(err))
-    db.session.commit()
     gold = gold_set(document.id)
     return jsonify({**(gold_payload(document, gold) or {"annotation": None}), "message": message(result)})
 
 
 def _refused(document: Document, status: int, error: str, **extra: Any) -> tuple[Response, int]:
-    db.session.rollback()
+    """The error with the gold as it is stored now (the action was rolled back)."""
     return jsonify(error=error, status=status, current=gold_payload(document, gold_set(document.id)),
                    **extra), status
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
 from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template,
                    request, send_file, stream_with_context, url_for)
 from flask_login import current_user, login_required
@@ -13,15 +13,19 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..jobs import app_tasks
-from ..db import db
+from ..db import committing
 from ..formats import FormatError
 from ..formats.registry import FORMATS, writer_of
-from ..models import Dataset, Job, User
 from ..services.export_jobs import create_export_job, download_name, export_file, export_folder
 from ..services.exporter import ONLY, ONLY_HELP, export_stream, export_to_path, gold_counts
 from ..services.importer import ImportFailed
+from ..services.lookup import fresh_job
 from ..services.uploads import live_progress, save_upload
-from .access import admin_required, get_dataset, reviewer_required
+from ..services.users import active_names
+from .access import admin_required, get_dataset, get_job, reviewer_required
+
+if TYPE_CHECKING:  # types only
+    from ..models import Dataset
 
 bp = Blueprint("transfer", __name__)
 
@@ -48,8 +52,8 @@ def export(dataset_id: int) -> BaseResponse:
     try:
         fmt = writer_of(values.get("format", "annotator"))
         if request.method == "POST":
-            job = create_export_job(dataset, current_user, fmt=fmt.name, only=only)
-            db.session.commit()
+            with committing():
+                job = create_export_job(dataset, current_user, fmt=fmt.name, only=only)
             app_tasks().export_file(job.id)
             return redirect(url_for("transfer.job", job_id=job.id))
         if only not in ONLY:
@@ -87,7 +91,7 @@ def _spacy_now(dataset: Dataset, only: str, headers: dict[str, str]) -> BaseResp
 @login_required
 def download(job_id: int) -> BaseResponse:
     """The file a finished export job wrote, streamed from disk."""
-    found = export_file(_get_job(job_id))
+    found = export_file(get_job(job_id))
     if found is None:
         abort(404, "This job has no file to download (not an export, not finished, or removed after a day).")
     path, name = found
@@ -96,10 +100,10 @@ def download(job_id: int) -> BaseResponse:
 
 
 def _upload_page(dataset_id: int, status: int = 200) -> tuple[str, int]:
+    """The upload form, with the active accounts a file's sets can belong to."""
     dataset = get_dataset(dataset_id)
-    annotators = db.session.scalars(sa.select(User.name).where(User.active.is_(True)).order_by(User.name))
     limit_mb = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) / (1024 * 1024)
-    return render_template("transfer/upload.html", dataset=dataset, annotators=list(annotators),
+    return render_template("transfer/upload.html", dataset=dataset, annotators=active_names(),
                            limit_mb=limit_mb), status
 
 
@@ -121,29 +125,22 @@ def upload(dataset_id: int) -> tuple[str, int] | BaseResponse:
         return _upload_page(dataset_id, 400)
     target = request.form.get("target", "file")
     try:
-        job = save_upload(storage, dataset=dataset, user=current_user, target=target,
-                          annotator=request.form.get("annotator") or None,
-                          replace_sets=request.form.get("replace_sets") == "on")
+        with committing():
+            job = save_upload(storage, dataset=dataset, user=current_user, target=target,
+                              annotator=request.form.get("annotator") or None,
+                              replace_sets=request.form.get("replace_sets") == "on")
     except ImportFailed as err:
         flash(str(err), "error")
         return _upload_page(dataset_id, 400)
-    db.session.commit()
     app_tasks().import_file(job.id)
     return redirect(url_for("transfer.job", job_id=job.id))
-
-
-def _get_job(job_id: int) -> Job:
-    job = db.get_or_404(Job, job_id)
-    if job.user_id != current_user.id and not current_user.is_admin:
-        abort(403, "This job belongs to someone else.")
-    return job
 
 
 @bp.route("/jobs/<int:job_id>")
 @login_required
 def job(job_id: int) -> str:
     """A job's progress page; upload.js polls the JSON endpoint."""
-    found = _get_job(job_id)
+    found = get_job(job_id)
     return render_template("transfer/job.html", job=found, dataset=get_dataset(found.dataset_id or 0),
                            download=export_file(found) is not None)
 
@@ -152,8 +149,7 @@ def job(job_id: int) -> str:
 @login_required
 def job_status(job_id: int) -> BaseResponse:
     """A job's status and progress as JSON."""
-    found = _get_job(job_id)
-    db.session.refresh(found)
+    found = fresh_job(get_job(job_id))
     data = {**found.to_dict(), **live_progress(found)}
     if export_file(found) is not None:
         data["download"] = url_for("transfer.download", job_id=found.id)

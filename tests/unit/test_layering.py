@@ -23,3 +23,132 @@ def test_pure_module_imports_no_web_or_database_code(module: str) -> None:
     out = subprocess.run([sys.executable, "-c", probe % (root, module, FORBIDDEN)], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "", f"{module} pulls in {out}"
+
+
+# Entry points talk to services: the views (and the CLI) never touch the models or build queries.
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[2] / "annotator"
+DATABASE_MODULES = ("annotator.models", "annotator.models_", "sqlalchemy", "flask_sqlalchemy")
+DB_HELPERS = {"committing", "roll_back"}  # what an entry point may take from annotator.db
+QUERY_CALLS = {"select", "get_or_404", "first_or_404", "one_or_404", "execute", "scalars", "scalar", "get",
+               "refresh", "commit", "rollback"}
+
+
+def _type_checking_lines(tree: ast.Module) -> set[int]:
+    """Lines inside `if TYPE_CHECKING:` blocks (imports for annotations only, never run)."""
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            for child in node.body:
+                lines.update(range(child.lineno, (child.end_lineno or child.lineno) + 1))
+    return lines
+
+
+def _absolute(module: str | None, level: int, package: str) -> str:
+    """`from ..models import X` in annotator.views as annotator.models."""
+    if level == 0:
+        return module or ""
+    parts = package.split(".")[: len(package.split(".")) - level + 1]
+    return ".".join(parts + ([module] if module else []))
+
+
+def _database_uses(path: Path) -> list[str]:
+    """Runtime imports of the database layer, and session or query calls, in one entry-point module."""
+    tree = ast.parse(path.read_text(), str(path))
+    typing_only = _type_checking_lines(tree)
+    package = "annotator." + ".".join(path.relative_to(PACKAGE).with_suffix("").parts[:-1])
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and node.lineno not in typing_only:
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [_absolute(node.module, node.level, package)])
+            for name in names:
+                if name.startswith(DATABASE_MODULES):
+                    found.append(f"line {node.lineno}: imports {name}")
+                if name == "annotator.db" and isinstance(node, ast.ImportFrom):
+                    extra = {a.name for a in node.names} - DB_HELPERS
+                    if extra:
+                        found.append(f"line {node.lineno}: takes {sorted(extra)} from annotator.db")
+            if isinstance(node, ast.ImportFrom) and _absolute(node.module, node.level, package) == "annotator":
+                if any(a.name in ("models", "db") for a in node.names):
+                    found.append(f"line {node.lineno}: imports a database module")
+        if isinstance(node, ast.Attribute) and node.attr == "session" and isinstance(node.value, ast.Name) \
+                and node.value.id == "db":
+            found.append(f"line {node.lineno}: uses db.session")
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            owner = func.value.id if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) else ""
+            if name in QUERY_CALLS and owner in ("", "db", "sa", "session") and name != "get" or \
+                    (name == "get" and owner in ("db", "session")):
+                found.append(f"line {node.lineno}: calls {owner + '.' if owner else ''}{name}()")
+    return found
+
+
+ENTRY_POINTS = sorted([*PACKAGE.glob("views/*.py"), *PACKAGE.glob("cli/*.py")])
+
+
+@pytest.mark.parametrize("path", ENTRY_POINTS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_entry_points_reach_the_database_only_through_services(path: Path) -> None:
+    found = _database_uses(path)
+    assert not found, f"{path.relative_to(PACKAGE.parent)} talks to the database itself:\n" + "\n".join(found)
+
+
+def test_the_scan_sees_a_view_that_queries(tmp_path: Path) -> None:
+    bad = PACKAGE / "views" / "_probe_not_a_view.py"
+    source = ("import sqlalchemy as sa\nfrom ..db import db\nfrom ..models import User\n"
+              "def f():\n    return db.session.scalars(sa.select(User))\n")
+    bad.write_text(source)
+    try:
+        found = " ".join(_database_uses(bad))
+    finally:
+        bad.unlink()
+    for expected in ("imports sqlalchemy", "annotator.db", "imports annotator.models", "db.session", "select()"):
+        assert expected in found
+
+
+APP_MAKERS = {"Flask", "create_app", "_create_app", "_get_current_object"}
+
+
+def _module_level_apps(path: Path) -> list[str]:
+    """Module-level assignments of an app, and functions that rebind a module global."""
+    tree = ast.parse(path.read_text(), str(path))
+    found = []
+    for node in tree.body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            for call in ast.walk(node.value):
+                if isinstance(call, ast.Call):
+                    func = call.func
+                    name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+                    if name in APP_MAKERS:
+                        found.append(f"line {node.lineno}: module-level {name}()")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Global):
+            found.append(f"line {node.lineno}: global {', '.join(node.names)}")
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(p for p in PACKAGE.rglob("*.py") if "migrations" not in p.parts),
+                         ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_module_keeps_an_app_in_a_global(path: Path) -> None:
+    found = _module_level_apps(path)
+    assert not found, f"{path.relative_to(PACKAGE.parent)} keeps an app (or other state) in a module global:\n" \
+        + "\n".join(found) + "\nKeep per-app state in app.extensions."
+
+
+def test_the_scan_sees_an_app_in_a_global(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text("from flask import current_app\nAPP = current_app._get_current_object()\n"
+                     "def f():\n    global APP\n    APP = None\n")
+    assert len(_module_level_apps(probe)) == 2
+
+
+def test_jobs_and_tasks_live_in_app_extensions() -> None:
+    from annotator import create_app
+
+    first, second = create_app({"TESTING": True}), create_app({"TESTING": True})
+    assert first.extensions["annotator.tasks"] is not second.extensions["annotator.tasks"]
+    assert first.extensions["huey"] is not second.extensions["huey"]
