@@ -162,6 +162,7 @@ class AnnotationSet(db.Model):  # type: ignore[name-defined,misc]
                  sqlite_where=sa.text("user_id IS NULL"), postgresql_where=sa.text("user_id IS NULL")),
         sa.Index("ix_annotation_sets_user_status", "user_id", "status"),
         sa.Index("ix_annotation_sets_document_kind_status", "document_id", "kind", "status"),
+        sa.Index("ix_annotation_sets_kind_status", "kind", "status", "document_id"),  # gold drafts, counted
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id", ondelete="CASCADE"))

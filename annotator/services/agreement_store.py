@@ -303,7 +303,8 @@ def _mark(session: Session, _context: Any) -> None:
 @sa.event.listens_for(Session, "do_orm_execute")
 def _mark_bulk(state: Any) -> None:
     """Bulk inserts of sets (imports) mark their documents too."""
-    if not state.is_insert or getattr(state.statement, "table", None) is not AnnotationSet.__table__:
+    table = getattr(state.statement, "table", None)  # sa.insert(AnnotationSet) holds an annotated copy
+    if not state.is_insert or getattr(table, "name", None) != AnnotationSet.__tablename__:
         return
     rows = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
     pending: set[int] = state.session.info.setdefault(_PENDING, set())

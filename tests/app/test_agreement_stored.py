@@ -136,3 +136,24 @@ def test_recompute_command_rebuilds_the_stored_figures(app: Flask) -> None:
     assert [_rows(doc_id) for doc_id in ids] == before
     _totals_match_the_documents(dataset_id)
     assert app.test_cli_runner().invoke(args=["agreement", "recompute", "--dataset", "nope"]).exit_code == 1
+
+
+def test_imported_finished_work_is_stored_like_any_other(app: Flask) -> None:
+    """Bulk imports (two annotators' submitted sets, then reviewed gold) mark their documents too."""
+    dataset = get_or_create_dataset("imported")
+    for name in ("alice", "bob"):
+        make_or_find(name)
+    ann = {name: Entity("e1", 0, 8, label) for name, label in (("alice", "PERSON"), ("bob", "ORG"))}
+    from annotator.spans import Annotation
+    import_records(dataset, [Record(text=TEXT, tokens=None, annotation=Annotation(entities=[ann[name]]),
+                                    annotator_id=name, status="submitted") for name in ann],
+                   preannotate=False)
+    db.session.commit()
+    doc_id = db.session.scalar(sa.select(AnnotationSet.document_id))
+    stored = _rows(doc_id)
+    assert stored["agreement_documents"] and stored["agreement_documents"][0][2] == 2  # two finished annotators
+    assert stored["agreement_pairs"], "the two imported versions were compared"
+    agreement_store.store([doc_id])
+    db.session.flush()
+    assert _rows(doc_id) == stored
+    _totals_match_the_documents(dataset.id)

@@ -105,3 +105,28 @@ def test_a_spacy_export_too_large_for_one_file_becomes_a_tar_of_shards(app: Flas
     download.close()
     assert names == ["news-gold-drafts/news-gold-drafts-000.spacy", "news-gold-drafts/news-gold-drafts-001.spacy"]
     assert texts == [TEXT, OTHER]
+
+
+def test_gold_counts_follow_sign_off_and_reopen_and_stay_in_their_dataset(app: Flask) -> None:
+    """The counts come from stored state and the kind/status index: check them against the sets themselves."""
+    from annotator.services.exporter import gold_counts
+    from annotator.services.importer import get_or_create_dataset
+
+    two_gold_documents()
+    other = get_or_create_dataset("elsewhere")
+    import_records(other, [Record(text=THIRD, tokens=tokens(THIRD), annotation=layers("gold").__class__(),
+                                  status="in_progress")], target="gold")
+    db.session.commit()
+    news = get_or_create_dataset("news")
+    assert gold_counts(news) == {"reviewed": 1, "drafts": 1}
+    assert gold_counts(other) == {"reviewed": 0, "drafts": 1}
+    reviewed = db.session.scalar(sa.select(AnnotationSet).where(AnnotationSet.kind == "gold",
+                                                                AnnotationSet.status == "reviewed"))
+    reviewed.status = "in_progress"  # reopened
+    db.session.commit()
+    assert gold_counts(news) == {"reviewed": 0, "drafts": 2}
+    for aset in db.session.scalars(sa.select(AnnotationSet).where(AnnotationSet.kind == "gold")):
+        aset.status = "reviewed"  # every draft signed off
+    db.session.commit()
+    assert gold_counts(news) == {"reviewed": 2, "drafts": 0}
+    assert gold_counts(other) == {"reviewed": 1, "drafts": 0}
