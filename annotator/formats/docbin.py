@@ -187,7 +187,7 @@ class _DocBin(DocBin):
     """
 
     def __init__(self) -> None:
-        super().__init__(store_user_data=True)
+        super().__init__(attrs=DOC_ATTRS, store_user_data=True)
         self.nbytes = 0
         self._string_columns = [i for i, attr in enumerate(self.attrs) if attr in _STRING_ATTRS]
         # srsly.msgpack_dumps with one Packer for every Doc (building one asks catalogue for encoders)
@@ -214,6 +214,8 @@ class _DocBin(DocBin):
         self.nbytes += array.nbytes + spaces.nbytes + len(user_data) + len(self.span_groups[-1])
 
 
+DOC_ATTRS = ("ORTH", "NORM", "ENT_IOB", "ENT_TYPE", "ENT_KB_ID", "ENT_ID")
+"""The token columns our Docs carry (words and entities; no tags, parses or lemmas): a smaller DocBin."""
 _STRING_ATTRS = {ORTH, TAG, DEP, ENT_TYPE, ENT_KB_ID, ENT_ID, LEMMA, MORPH, NORM}
 SHARD_DOCS = 1000
 SHARD_BYTES = 8 * 1024 * 1024
