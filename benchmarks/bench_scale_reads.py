@@ -9,9 +9,10 @@ in-process (median of 5 after a warm-up) and measures the Python memory a reques
 peak (tracemalloc), and prints growth ratios against the smallest size.
 
     python benchmarks/bench_scale_reads.py [--sizes 1000,5000,20000] [--huge] [--pg URL] [--no-sqlite]
+                                           [--keep FOLDER]
 
-PostgreSQL runs too when --pg or ANNOTATOR_TEST_DATABASE_URL names a server (a scratch database
-"bench_scale_reads" is created there and dropped afterwards). At 100,000 documents only every
+PostgreSQL runs too when --pg or ANNOTATOR_TEST_DATABASE_URL names a server (scratch databases
+"bench_scale_reads_<size>" are created there and dropped afterwards, or kept with --keep). At 100,000 documents only every
 tenth document gets item rows (the pages read one document's items; stored agreement covers all).
 """
 
@@ -208,19 +209,25 @@ def measure(client: Any, url: str) -> tuple[float, float]:
     return statistics.median(times), peak / 1e6
 
 
-def run_size(url: str, size: int) -> dict[str, tuple[float, float]]:
-    """Build a fresh database of one size and time every page."""
+def run_size(url: str, size: int, *, keep: bool = False) -> dict[str, tuple[float, float]]:
+    """Build a fresh database of one size (or reuse one kept by an earlier --keep run) and time every page."""
     from annotator import create_app
     from annotator.db import db
 
     app = create_app({"DATABASE_URL": url, "WTF_CSRF_ENABLED": False, "TESTING": False,
                       "SECRET_KEY": "benchmark", "RATELIMIT_ENABLED": False})
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-    started = time.perf_counter()
-    dataset_id, doc_id = generate(app, size)
-    print(f"  generated {size:,} documents in {time.perf_counter() - started:.0f} s", flush=True)
+        found = _kept(db, size) if keep else None
+        if found is None:
+            db.drop_all()
+            db.create_all()
+    if found is None:
+        started = time.perf_counter()
+        dataset_id, doc_id = generate(app, size)
+        print(f"  generated {size:,} documents in {time.perf_counter() - started:.0f} s", flush=True)
+    else:
+        dataset_id, doc_id = found
+        print(f"  reusing the kept database of {size:,} documents", flush=True)
     client = app.test_client()
     response = client.post("/login", data={"name": "rita", "password": "benchmark-password"})
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
@@ -240,6 +247,17 @@ def run_size(url: str, size: int) -> dict[str, tuple[float, float]]:
     return results
 
 
+def _kept(db: Any, size: int) -> tuple[int, int] | None:
+    """(dataset id, a document id) of a complete database of this size left by an earlier --keep run."""
+    try:
+        row = db.session.execute(sa.text("SELECT id FROM datasets WHERE name = :n"), {"n": f"scale {size}"}).first()
+        count = db.session.execute(sa.text("SELECT count(*) FROM agreement_documents")).scalar()
+    except sa.exc.DBAPIError:
+        db.session.rollback()
+        return None
+    return (row[0], size // 2 + 1) if row is not None and count == size else None
+
+
 def report(backend: str, sizes: Sequence[int], results: dict[int, dict[str, tuple[float, float]]]) -> None:
     """Print one table per backend: ms and MB per size, and the growth against the smallest size."""
     first = sizes[0]
@@ -252,26 +270,38 @@ def report(backend: str, sizes: Sequence[int], results: dict[int, dict[str, tupl
         print(f"{page:<20}{cells}   {growth}")
 
 
-def backend_urls(args: argparse.Namespace) -> list[tuple[str, Callable[[], str], Callable[[], None]]]:
-    """(name, make database URL, clean up) for SQLite and, when given, PostgreSQL."""
-    found = []
+def backend_urls(args: argparse.Namespace) -> list[tuple[str, Callable[[int], str], Callable[[int], None]]]:
+    """(name, database URL for a size, clean up a size) for SQLite and, when given, PostgreSQL.
+
+    With --keep the databases stay (one per size: SQLite files in --keep's folder, PostgreSQL databases
+    bench_scale_reads_<size>) and a later --keep run times them again without generating them anew.
+    """
+    found: list[tuple[str, Callable[[int], str], Callable[[int], None]]] = []
+    keep = args.keep
     if not args.no_sqlite:
-        folder = tempfile.mkdtemp(prefix="bench-scale-")
-        found.append(("SQLite", lambda: f"sqlite:///{folder}/bench.sqlite", lambda: _rm(Path(folder) / "bench.sqlite")))
+        folder = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="bench-scale-"))
+        folder.mkdir(parents=True, exist_ok=True)
+        found.append(("SQLite", lambda n: f"sqlite:///{folder}/bench-{n}.sqlite",
+                      lambda n: None if keep else _rm(folder / f"bench-{n}.sqlite")))
     pg = args.pg or os.environ.get("ANNOTATOR_TEST_DATABASE_URL")
     if pg:
         admin = sa.create_engine(pg, isolation_level="AUTOCOMMIT")
-        target = sa.engine.make_url(pg).set(database="bench_scale_reads").render_as_string(hide_password=False)
 
-        def fresh() -> str:
-            with admin.connect() as conn:
-                conn.execute(sa.text("DROP DATABASE IF EXISTS bench_scale_reads WITH (FORCE)"))
-                conn.execute(sa.text("CREATE DATABASE bench_scale_reads"))
-            return target
+        def name(n: int) -> str:
+            return f"bench_scale_reads_{n}"
 
-        def drop() -> None:
+        def fresh(n: int) -> str:
             with admin.connect() as conn:
-                conn.execute(sa.text("DROP DATABASE IF EXISTS bench_scale_reads WITH (FORCE)"))
+                exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": name(n)}).first()
+                if not (keep and exists):
+                    conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name(n)} WITH (FORCE)"))
+                    conn.execute(sa.text(f"CREATE DATABASE {name(n)}"))
+            return sa.engine.make_url(pg).set(database=name(n)).render_as_string(hide_password=False)
+
+        def drop(n: int) -> None:
+            if not keep:
+                with admin.connect() as conn:
+                    conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name(n)} WITH (FORCE)"))
 
         found.append(("PostgreSQL", fresh, drop))
     return found
@@ -288,15 +318,16 @@ def main() -> None:
     parser.add_argument("--huge", action="store_true", help="add 100,000 documents")
     parser.add_argument("--pg", help="a PostgreSQL URL (default: ANNOTATOR_TEST_DATABASE_URL)")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
+    parser.add_argument("--keep", metavar="FOLDER",
+                        help="keep the generated databases (SQLite files in FOLDER) and reuse them on the next run")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")] + ([100_000] if args.huge else [])
     for backend, fresh, cleanup in backend_urls(args):
         print(f"== {backend}", flush=True)
         results = {}
         for size in sizes:
-            cleanup()
-            results[size] = run_size(fresh(), size)
-        cleanup()
+            results[size] = run_size(fresh(size), size, keep=bool(args.keep))
+            cleanup(size)
         report(backend, sizes, results)
 
 
