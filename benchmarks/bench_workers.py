@@ -5,22 +5,30 @@ Usage: .venv/bin/python benchmarks/bench_workers.py [--articles 160] [--chunk 10
 A throw-away instance (SQLite database and SQLite job queue) imports the demo articles, made
 unique and repeated to --articles texts. For each worker count, `annotator worker --workers N`
 runs beside the importing process, which only hands out chunks and waits (PREANNOTATE_LOCAL_WORK
-off), so all pre-annotation happens in the workers. Workers are warmed up first (spaCy loaded).
-Prints wall time, articles/s, the speed-up of each count over 1 (target: 2 workers >= 1.8x)
-and the peak resident memory of each worker process (target < 600 MB). The machine's other
-load skews wall times: run it on an idle machine.
+off), so all pre-annotation happens in the workers. Each worker process loads spaCy as it starts;
+timing begins once every worker is loaded and idle.
+
+Prints per worker count: wall time, articles/s, the importing process's CPU seconds, each worker's
+CPU seconds and peak resident memory (target < 600 MB), and the 1-minute load average before and
+after. Then the ratio of wall times, 1 worker over 2 (target >= 1.8), and, as evidence that does
+not depend on the machine's other load, the split of the CPU work: the busiest of the 2 workers'
+CPU seconds against the 1 worker's (the best wall-time ratio an idle 2-core machine allows).
+Other load inflates wall times: run it on an idle machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -47,12 +55,12 @@ def start_workers(folder: Path, huey_url: str, workers: int) -> subprocess.Popen
 
 
 def children(pid: int) -> list[int]:
-    """Process ids of a process's children (Linux /proc)."""
+    """Process ids of a consumer's worker processes (Linux /proc): Huey starts its scheduler process first."""
     found: list[int] = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
         raw = (task / "children").read_text().split() if (task / "children").exists() else []
         found += [int(p) for p in raw]
-    return found
+    return sorted(found, key=lambda p: int(Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[19]))[1:]
 
 
 def peak_mb(pid: int) -> float:
@@ -63,30 +71,90 @@ def peak_mb(pid: int) -> float:
     return 0.0
 
 
-def run(app: object, workers: int, n: int, folder: Path, huey_url: str) -> tuple[float, list[float]]:
-    """Seconds to import n plain texts with that many worker processes; each worker's peak MB."""
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds a live process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu() -> float:
+    """CPU seconds of this process so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def wait_until_idle(proc: subprocess.Popen[bytes], workers: int, timeout: float = 300) -> list[int]:
+    """The worker processes' ids, once all have started, loaded spaCy and gone idle."""
+    deadline, last = time.monotonic() + timeout, -1.0
+    while time.monotonic() < deadline:
+        time.sleep(1)
+        pids = children(proc.pid)
+        used = sum(cpu_seconds(pid) for pid in pids)
+        if len(pids) == workers and used > 0.5 * workers and used - last < 0.05 * workers:
+            return pids
+        last = used
+    raise SystemExit(f"{workers} worker(s) did not start within {timeout:.0f} s")
+
+
+def warm_up(app: Any, workers: int) -> None:
+    """A small import through the workers first: this process's one-off costs stay out of the timing."""
+    size = app.config["PREANNOTATE_CHUNK_SIZE"]
+    app.config["PREANNOTATE_CHUNK_SIZE"] = 1
+    import_records(get_or_create_dataset(f"warm-{workers}"), [Record(t) for t in texts(2 * workers, "warm")])
+    db.session.commit()
+    app.config["PREANNOTATE_CHUNK_SIZE"] = size
+
+
+@dataclass
+class Run:
+    """One timed import."""
+
+    seconds: float
+    main_cpu: float
+    worker_cpu: list[float]
+    peaks: list[float]
+    load: tuple[float, float]
+
+
+def run(app: object, workers: int, n: int, folder: Path, huey_url: str) -> Run:
+    """Import n plain texts with that many worker processes: wall time, CPU seconds, peak MB, load."""
     proc = start_workers(folder, huey_url, workers)
     try:
+        pids = wait_until_idle(proc, workers)
         with app.app_context():  # type: ignore[attr-defined]
-            size = app.config["PREANNOTATE_CHUNK_SIZE"]  # type: ignore[attr-defined]
-            app.config["PREANNOTATE_CHUNK_SIZE"] = 1  # type: ignore[attr-defined]  # one text per chunk:
-            import_records(get_or_create_dataset(f"warm-{workers}"),  # every worker loads spaCy now
-                           [Record(t) for t in texts(3 * workers, f"warm{workers}")])
-            db.session.commit()
-            app.config["PREANNOTATE_CHUNK_SIZE"] = size  # type: ignore[attr-defined]
+            warm_up(app, workers)
             records = [Record(t) for t in texts(n, f"run{workers}")]
+            before, load, cpu = {pid: cpu_seconds(pid) for pid in pids}, os.getloadavg()[0], own_cpu()
             start = time.perf_counter()
             result = import_records(get_or_create_dataset(f"run-{workers}"), records)
             db.session.commit()
             seconds = time.perf_counter() - start
             assert result.imported == n
-        return seconds, [peak_mb(pid) for pid in children(proc.pid)]
+            return Run(seconds, own_cpu() - cpu, [cpu_seconds(pid) - before[pid] for pid in pids],
+                       [peak_mb(pid) for pid in pids], (load, os.getloadavg()[0]))
     finally:
         proc.send_signal(signal.SIGINT)
         try:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def report(runs: dict[int, Run], articles: int) -> None:
+    """The ratio of wall times and the split of CPU work, 1 worker against 2, with their targets."""
+    if 1 not in runs or 2 not in runs:
+        return
+    one, two = runs[1], runs[2]
+    print(f"ratio 2 workers / 1 (wall): {one.seconds / two.seconds:.2f}x (target >= 1.8; "
+          f"load {one.load[0]:.1f}-{two.load[1]:.1f} on {os.cpu_count()} CPU(s))")
+    busiest = max(two.worker_cpu)
+    print(f"CPU split: 1 worker {sum(one.worker_cpu):.1f} s; 2 workers {' + '.join(f'{c:.1f}' for c in two.worker_cpu)} s"
+          f" -> busiest {busiest:.1f} s, ratio {sum(one.worker_cpu) / busiest:.2f}x (target >= 1.8); "
+          f"importing process {two.main_cpu:.1f} s")
+    print(f"CPU per article: {sum(one.worker_cpu) / articles * 1000:.0f} ms (1 worker), "
+          f"{sum(two.worker_cpu) / articles * 1000:.0f} ms (2 workers)")
+    worst = max(max(r.peaks) for r in runs.values())
+    print(f"peak memory per worker: {worst:.0f} MB (target < 600)")
 
 
 def main() -> None:
@@ -105,17 +173,17 @@ def main() -> None:
                           "PREANNOTATE_LOCAL_WORK": False, "SECRET_KEY": "bench"})
         with app.app_context():
             db.create_all()
-        times: dict[int, float] = {}
+        runs: dict[int, Run] = {}
         print(f"{args.articles} articles in chunks of {args.chunk}; {os.cpu_count()} CPU(s)")
-        print(f"{'workers':>7} {'seconds':>8} {'articles/s':>11} {'speed-up':>9}  peak MB per worker")
+        print(f"{'workers':>7} {'seconds':>8} {'articles/s':>11} {'speed-up':>9} {'main CPU s':>10}  "
+              "CPU s per worker  peak MB per worker  load before-after")
         for workers in args.workers:
-            seconds, peaks = run(app, workers, args.articles, folder, huey_url)
-            times[workers] = seconds
-            first = times[args.workers[0]]
-            print(f"{workers:7d} {seconds:8.1f} {args.articles / seconds:11.2f} {first / seconds:9.2f}x  "
-                  + ", ".join(f"{mb:.0f}" for mb in peaks))
-        if 1 in times and 2 in times:
-            print(f"ratio 2 workers / 1: {times[1] / times[2]:.2f}x (target >= 1.8)")
+            runs[workers] = r = run(app, workers, args.articles, folder, huey_url)
+            first = runs[args.workers[0]].seconds
+            print(f"{workers:7d} {r.seconds:8.1f} {args.articles / r.seconds:11.2f} {first / r.seconds:9.2f}x "
+                  f"{r.main_cpu:10.1f}  {', '.join(f'{c:.1f}' for c in r.worker_cpu):16}  "
+                  f"{', '.join(f'{mb:.0f}' for mb in r.peaks):18}  {r.load[0]:.1f}-{r.load[1]:.1f}")
+        report(runs, args.articles)
 
 
 if __name__ == "__main__":

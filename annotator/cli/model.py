@@ -176,15 +176,25 @@ def preannotate_command(dataset_name: str) -> None:
 @click.command("worker")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1),
               help="Worker processes (each loads spaCy once).")
+@click.option("--preload/--no-preload", default=True, show_default=True,
+              help="Load the configured spaCy pipeline in each worker process as it starts.")
 @with_appcontext
-def worker_command(workers: int) -> None:
+def worker_command(workers: int, preload: bool) -> None:
     """Run job workers here (imports, pre-annotation chunks, evaluation, training) until stopped."""
     from flask import current_app
 
-    huey = current_app.extensions["huey"]
+    app, huey = current_app._get_current_object(), current_app.extensions["huey"]  # type: ignore[attr-defined]
+    if preload:
+        @huey.on_startup("annotator.preload")  # type: ignore[misc]
+        def preload_pipeline() -> None:
+            """Each worker process loads spaCy once, before its first chunk."""
+            from ..services.preannotation import warm_up
+
+            with app.app_context():
+                warm_up(str(app.config["SPACY_MODEL"]))
     click.echo(f"Running {workers} job worker process(es); Ctrl+C to stop.")
-    # Idle workers look for work at least every half second (Huey's default backs off to 10 s).
-    huey.create_consumer(workers=workers, worker_type="process", periodic=False, max_delay=0.5).run()
+    # Idle workers look for work at least every 0.1 s (Huey's default backs off to 10 s; a Redis queue blocks).
+    huey.create_consumer(workers=workers, worker_type="process", periodic=False, max_delay=0.1).run()
 
 
 def model_commands() -> list[click.Command]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import TypeVar
 
 import spacy
@@ -25,6 +25,8 @@ from annotator.vocab import Origin
 
 C = TypeVar("C")
 SETTING = "ANNOTATOR_SPACY_MODEL"
+PIPELINES_KEPT = 2
+"""Pipelines kept loaded per process: a worker or server that switches models drops the least recently used."""
 
 
 class ModelNotInstalled(RuntimeError):
@@ -39,9 +41,9 @@ class ModelNotInstalled(RuntimeError):
         self.name = name
 
 
-@cache
+@lru_cache(maxsize=PIPELINES_KEPT)
 def load_pipeline(name: str) -> Language:
-    """Load the named spaCy pipeline once per process; ModelNotInstalled when it is missing."""
+    """Load the named spaCy pipeline; the PIPELINES_KEPT most recently used stay loaded. ModelNotInstalled if missing."""
     try:
         return spacy.load(name)
     except (OSError, ImportError) as error:  # spaCy's E050: no package or directory by that name

@@ -89,6 +89,19 @@ def preannotate(dataset: Dataset, items: Sequence[tuple[str, C]], *, progress: P
     yield from Chunks(huey, settings, items, size, first).results(progress)
 
 
+POLL_FIRST, POLL_MAX, ERROR_CHECK = 0.01, 0.2, 1.0
+"""Seconds between looks for the next chunk's result (backing off), and between looks for failed chunks."""
+
+
+def equal_chunks(items: Sequence[C], size: int) -> list[Sequence[C]]:
+    """Items cut into as few chunks as ``size`` allows, of equal length (give or take one), so no worker
+    is left with a short last chunk while the others wait."""
+    count = -(-len(items) // size)
+    step, extra = divmod(len(items), count)
+    bounds = [n * step + min(n, extra) for n in range(count + 1)]
+    return [items[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
 class Chunks:
     """One batch of texts split into chunks on the job queue; results() gathers them."""
 
@@ -96,10 +109,11 @@ class Chunks:
                  first: int = 0) -> None:
         self.huey, self.settings, self.key = huey, settings, f"preannotate:{secrets.token_hex(8)}"
         self.first = first
-        self.chunks = [items[i:i + size] for i in range(0, len(items), size)]
+        self.chunks = equal_chunks(items, size)
         self.timeout = float(current_app.config.get("PREANNOTATE_CHUNK_TIMEOUT", 900))
         self.local_work = bool(current_app.config.get("PREANNOTATE_LOCAL_WORK", True))
         self.seen: dict[int, float] = {}
+        self.taken: set[int] = set()  # chunks someone claimed (here or elsewhere)
         self.done_here = 0
 
     def results(self, progress: Progress | None) -> Iterator[tuple[PreAnnotated, Any]]:
@@ -118,43 +132,63 @@ class Chunks:
                     self.huey.delete(f"{self.key}:{n}:{suffix}")
 
     def _gather(self, progress: Progress | None) -> Iterator[tuple[PreAnnotated, Any]]:
-        """Yield results in input order as chunks finish; run an unclaimed chunk here while none is ready."""
-        pending, ready, done = set(range(len(self.chunks))), {}, 0
-        while pending:
-            finished = [n for n in sorted(pending) if self._ready(n)] or self._work_on(pending)
-            for n in finished:
-                ready[n] = self.huey.get(f"{self.key}:{n}:result")
-                pending.discard(n)
-            while done < len(self.chunks) and done in ready:
-                for pre, (_, context) in zip(ready.pop(done), self.chunks[done]):
-                    yield pre, context
-                done += 1
-                if progress:
-                    progress(sum(len(c) for c in self.chunks[:done]))
-            if not finished:
-                time.sleep(0.05)
+        """Yield results in input order as chunks finish; run an unclaimed chunk here while the next is not ready.
 
-    def _ready(self, n: int) -> bool:
-        """Whether chunk n has a result; ChunkFailed when it failed for good."""
-        error = self.huey.get(f"{self.key}:{n}:error", peek=True)
-        if error is not None:
-            raise ChunkFailed(f"pre-annotating {self._where(n)} failed: {error}")
-        return self.huey.get(f"{self.key}:{n}:result", peek=True) is not None
+        Only the next chunk's result is looked for (one cheap query, backing off while it runs), so the
+        waiting process leaves the CPU to the workers; failed chunks are looked for every ERROR_CHECK s.
+        """
+        pending, wait, errors_checked = set(range(len(self.chunks))), POLL_FIRST, time.monotonic()
+        for n in range(len(self.chunks)):
+            while not self._has(n, "result"):
+                if time.monotonic() - errors_checked > ERROR_CHECK:
+                    self._check_errors(pending)
+                    errors_checked = time.monotonic()
+                if self._work_on(pending):
+                    continue
+                time.sleep(wait)
+                wait = min(wait * 1.5, POLL_MAX)
+            self._check_errors({n})
+            wait = POLL_FIRST
+            pending.discard(n)
+            for pre, (_, context) in zip(self.huey.get(f"{self.key}:{n}:result"), self.chunks[n]):
+                yield pre, context
+            if progress:
+                progress(sum(len(c) for c in self.chunks[:n + 1]))
 
-    def _work_on(self, pending: set[int]) -> list[int]:
-        """Take one chunk nobody has claimed (or whose worker went quiet) and run it here."""
+    def _has(self, n: int, suffix: str) -> bool:
+        """Whether chunk n has a result (or an error) stored, without reading it."""
+        return bool(self.huey.storage.has_data_for_key(f"{self.key}:{n}:{suffix}"))
+
+    def _check_errors(self, pending: set[int]) -> None:
+        """ChunkFailed naming the records when a pending chunk failed for good."""
+        for n in sorted(pending):
+            if self._has(n, "error"):
+                error = self.huey.get(f"{self.key}:{n}:error", peek=True)
+                raise ChunkFailed(f"pre-annotating {self._where(n)} failed: {error}")
+
+    def _work_on(self, pending: set[int]) -> bool:
+        """Take one chunk nobody has claimed (or whose worker went quiet) and run it here; whether it did."""
         now = time.monotonic()
         for n in sorted(pending):
             stale = now - self.seen.setdefault(n, now) > self.timeout
+            if n in self.taken and not stale:
+                continue
             if (self.local_work and claim(self.huey, self.key, n)) or stale:
-                try:
-                    store(self.huey, self.key, n, self.settings, [text for text, _ in self.chunks[n]])
-                except Exception as err:
-                    log.exception("pre-annotation chunk %s/%s failed", self.key, n)
-                    raise ChunkFailed(f"pre-annotating {self._where(n)} failed: {type(err).__name__}: {err}") from err
-                self.done_here += 1
-                return [n]
-        return []
+                self.taken.add(n)
+                self._run_here(n)
+                return True
+            self.taken.add(n)
+        return False
+
+    def _run_here(self, n: int) -> None:
+        """Run chunk n in this process and store its result like a worker would."""
+        try:
+            store(self.huey, self.key, n, self.settings, [text for text, _ in self.chunks[n]])
+        except Exception as err:
+            log.exception("pre-annotation chunk %s/%s failed", self.key, n)
+            raise ChunkFailed(f"pre-annotating {self._where(n)} failed: {type(err).__name__}: {err}") from err
+        self.seen[n] = time.monotonic()
+        self.done_here += 1
 
     def _where(self, n: int) -> str:
         """Which records a chunk holds, counted from 1."""
@@ -171,6 +205,16 @@ def store(huey: Huey, key: str, n: int, settings: Settings, texts: list[str]) ->
     """Pre-annotate one chunk and put its results where the batch's owner finds them."""
     results = [pre for pre, _ in run(settings, [(text, None) for text in texts])]
     huey.put(f"{key}:{n}:result", results)
+
+
+def warm_up(model: str) -> None:
+    """Load a pipeline and the lexicons into this process (a job worker's start), so its first chunk is fast."""
+    from ..vocab import DEFAULT_LABELS
+
+    config = current_app.config
+    settings = Settings(model=model, labels=tuple(DEFAULT_LABELS), cues_path=config["CUES_LEXICON"] or None,
+                        stances_path=config["STANCE_LEXICON"] or None)
+    list(run(settings, [("“We are ready,” the mayor said on Monday.", None)]))
 
 
 def run_chunk(huey: Huey, key: str, n: int, settings: Settings, texts: list[str], *, last_try: bool) -> None:

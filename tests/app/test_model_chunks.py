@@ -106,3 +106,11 @@ def test_a_chunk_that_fails_once_is_retried(app: Flask, monkeypatch: pytest.Monk
     db.session.commit()
     assert len(times) == 2
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Document)) == 8
+
+
+@pytest.mark.parametrize(("count", "size", "lengths"), [
+    (160, 50, [40, 40, 40, 40]), (10, 3, [3, 3, 2, 2]), (7, 7, [7]), (8, 10, [8]), (1, 1, [1])])
+def test_chunks_are_equal_so_no_worker_waits_on_a_short_last_one(count: int, size: int, lengths: list[int]) -> None:
+    chunks = preannotation.equal_chunks(list(range(count)), size)
+    assert [len(c) for c in chunks] == lengths
+    assert [x for c in chunks for x in c] == list(range(count))

@@ -65,3 +65,19 @@ def test_preannotate_in_worker_processes_keeps_unpicklable_contexts_local(blank:
     results = list(preannotate(blank, items, labels=DEFAULT_LABELS, batch_size=4, n_process=2))
     assert [context[0] for _, context in results] == list(range(12))
     assert [len(result.annotation.quotes) for result, _ in results] == [1] * 12
+
+
+def test_loaded_pipelines_are_bounded_least_recently_used_first(tmp_path: Path, blank: Language) -> None:
+    paths = []
+    for n in range(3):
+        blank.to_disk(tmp_path / f"p{n}")
+        paths.append(str(tmp_path / f"p{n}"))
+    load_pipeline.cache_clear()
+    first = load_pipeline(paths[0])
+    second = load_pipeline(paths[1])
+    assert load_pipeline(paths[0]) is first  # used again: now the most recent
+    load_pipeline(paths[2])  # the third one pushes out the least recently used (paths[1])
+    assert load_pipeline.cache_info().currsize == annotator.nlp.pipeline.PIPELINES_KEPT == 2
+    assert load_pipeline(paths[0]) is first
+    assert load_pipeline(paths[1]) is not second  # loaded afresh
+    load_pipeline.cache_clear()
