@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, IntegerField, SubmitField
+from wtforms import BooleanField, DecimalField, IntegerField, SubmitField
 from wtforms.validators import InputRequired, NumberRange
 
 QUEUE_ORDERS = [("import", "Import order"),
@@ -17,4 +17,6 @@ class TrainForm(FlaskForm):
                              validators=[InputRequired(), NumberRange(min=0.01, max=0.9)])
     max_steps = IntegerField("Training steps", default=1000, validators=[InputRequired(), NumberRange(min=1, max=100000)])
     seed = IntegerField("Seed", default=0, validators=[InputRequired(), NumberRange(min=0)])
+    spancat = BooleanField("Also span categorisers for quote contents, cues and speakers",
+                           description="spaCy's span finder and span categoriser, scored on the held-out share")
     submit = SubmitField("Train a new version")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import sys
 import time
 from pathlib import Path
@@ -55,6 +53,17 @@ def echo_evaluation(title: str, result: Evaluation) -> None:
     click.echo(f"{'stances':16} P {s.precision:.3f} R {s.recall:.3f} F1 {s.f1:.3f}  {s.tp}/{s.pred}/{s.gold}")
 
 
+def echo_spancat(scores: dict[str, Any]) -> None:
+    """Print the span categoriser's held-out figures: overall and per label, with the gold counts."""
+    click.echo(f"\n== span categoriser on the held-out share: {scores['documents']} document(s)")
+    click.echo(f"{'quote parts':16} {'P':>8} {'R':>6} {'F1':>6}  gold spans")
+    click.echo(f"{'all':16} {scores['p']:8.3f} {scores['r']:6.3f} {scores['f']:6.3f}  "
+               f"{sum(scores['gold_spans'].values())}")
+    for label, gold in scores["gold_spans"].items():
+        s = scores["per_label"].get(label, {"p": 0.0, "r": 0.0, "f": 0.0})
+        click.echo(f"{label:16} {s['p']:8.3f} {s['r']:6.3f} {s['f']:6.3f}  {gold}")
+
+
 @click.command("evaluate")
 @click.option("--dataset", "dataset_name", required=True)
 @click.option("--model", help="A pipeline package or folder, or a trained version (v2); "
@@ -100,16 +109,20 @@ def evaluate_command(dataset_name: str, model: str | None) -> None:
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the document split and training.")
 @click.option("--max-steps", default=1000, show_default=True, type=click.IntRange(1),
               help="Training steps (batches).")
+@click.option("--spancat", is_flag=True,
+              help="Also train span categorisers for quote contents, cues and speakers (spaCy's span finder "
+                   "and spancat) and score them on the held-out share.")
 @with_appcontext
 def train_command(dataset_name: str, output: Path, base: str | None, dev_share: float, seed: int,
-                  max_steps: int) -> None:
+                  max_steps: int, spancat: bool) -> None:
     """Train the entity recognizer on the reviewed gold and register it as a new model version."""
     from ..nlp import ModelNotInstalled
     from ..nlp.evaluation import Evaluation
     from ..services.training import Options, TrainingError, train_dataset
 
     dataset = find_dataset(dataset_name)
-    options = Options(output=output, base=base, dev_share=dev_share, seed=seed, max_steps=max_steps)
+    options = Options(output=output, base=base, dev_share=dev_share, seed=seed, max_steps=max_steps,
+                      spancat=spancat)
     started = time.perf_counter()
     try:
         with committing():
@@ -122,6 +135,8 @@ def train_command(dataset_name: str, output: Path, base: str | None, dev_share: 
     echo_evaluation(f"{version.label} on the held-out share", Evaluation.from_dict(version.scores["dev"]))
     echo_evaluation(f"base {version.base} on the held-out share",
                     Evaluation.from_dict(version.scores["base_dev"]))
+    if "spancat" in version.scores:
+        echo_spancat(version.scores["spancat"])
 
 
 def configure_pipeline(dataset: Any, model: str | None, queue_order: str | None) -> str:

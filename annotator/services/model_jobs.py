@@ -95,12 +95,14 @@ def _train(dataset: Dataset, payload: dict[str, Any], out: JobLog) -> str:
     output = folder / f"dataset-{dataset.id}-{utcnow().strftime('%Y%m%d-%H%M%S-%f')}"
     options = Options(output=output, base=payload.get("base") or None,
                       dev_share=float(payload.get("dev_share", 0.2)), seed=int(payload.get("seed", 0)),
-                      max_steps=int(payload.get("max_steps", 1000)))
+                      max_steps=int(payload.get("max_steps", 1000)), spancat=bool(payload.get("spancat")))
     out.progress(0, options.max_steps)
     version = train_dataset(dataset, options, out)
     dev = Evaluation.from_dict(version.scores["dev"])
+    spans = version.scores.get("spancat")
+    quote_parts = f"; quote parts F1 {spans['f']:.3f}" if spans else ""
     return (f"Registered {version.label}: {version.train_docs} training, {version.dev_docs} held-out "
-            f"document(s); entity F1 on the held-out share {dev.entity_f1:.3f}.")
+            f"document(s); entity F1 on the held-out share {dev.entity_f1:.3f}{quote_parts}.")
 
 
 def _preannotate(dataset: Dataset, payload: dict[str, Any], out: JobLog) -> str:

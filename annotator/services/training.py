@@ -9,6 +9,7 @@ share with our own evaluation and registered as the dataset's next model version
 
 from __future__ import annotations
 
+import copy
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import Any, Protocol
 import spacy
 import sqlalchemy as sa
 from spacy.language import Language
+from spacy.tokens import Doc, Span
 
 from ..db import db
 from ..formats.docbin import DocBinWriter, doc_from_annotation
@@ -26,6 +28,11 @@ from ..nlp import load_pipeline
 from .evaluation import GoldDoc, builtin_model, evaluate_model, reviewed_gold
 
 TRAINED = "ner"
+SPANS_KEY = "quote_parts"
+"""Where the trained span categoriser puts quote contents (QUOTE), cues (CUE) and speakers (SPEAKER)."""
+CANDIDATES_KEY = "quote_candidates"
+"""Where spaCy's span finder puts the candidate spans the categoriser labels (quote contents are long)."""
+SPAN_PARTS = (("quotes", "QUOTE"), ("cues", "CUE"), ("speakers", "SPEAKER"))
 Progress = Callable[[int], None]
 
 
@@ -53,6 +60,7 @@ class Options:
     seed: int = 0
     max_steps: int = 1000
     eval_every: int = 200
+    spancat: bool = False
 
 
 def split(ids: Sequence[int], dev_share: float, seed: int) -> tuple[list[int], list[int]]:
@@ -92,13 +100,51 @@ def write_config(base: str, folder: Path, options: Options) -> Path:
         "eval_frequency": max(1, min(options.eval_every, options.max_steps)),
         "score_weights": {"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None}})
     config["initialize"]["after_init"] = {"@callbacks": "annotator.copy_lookups.v1", "base": base}
+    if options.spancat:
+        _add_span_components(config)
     path = folder / "config.cfg"
     config.to_disk(path)
     return path
 
 
-def write_docbins(base: str, gold: Sequence[GoldDoc], folder: Path, dev_ids: set[int]) -> tuple[int, int]:
-    """train.spacy and dev.spacy from the gold, on the documents' own tokens; their sizes."""
+def _add_span_components(config: Any) -> None:
+    """spaCy's span finder (candidate boundaries) and span categoriser (their labels) for quote parts.
+
+    Both come from spaCy's own factories and default configs; each has its own tok2vec (the base's is
+    frozen). The finder annotates during training, so the categoriser learns on its candidates.
+    """
+    from spacy.cli.init_config import init_config
+    from spacy.pipeline.span_finder import DEFAULT_SPAN_FINDER_MODEL
+
+    spancat = init_config(lang="en", pipeline=["spancat"], optimize="efficiency")["components"]["spancat"]
+    spancat["model"]["tok2vec"] = copy.deepcopy(DEFAULT_SPAN_FINDER_MODEL["tok2vec"])
+    spancat["model"]["tok2vec"]["encode"]["width"] = spancat["model"]["tok2vec"]["embed"]["width"]
+    spancat.update({"spans_key": SPANS_KEY,
+                    "suggester": {"@misc": "spacy.preset_spans_suggester.v1", "spans_key": CANDIDATES_KEY}})
+    finder = {"factory": "span_finder", "spans_key": CANDIDATES_KEY, "threshold": 0.5, "max_length": 80,
+              "model": copy.deepcopy(DEFAULT_SPAN_FINDER_MODEL)}
+    finder["model"]["tok2vec"]["encode"]["width"] = finder["model"]["tok2vec"]["embed"]["width"]
+    config["nlp"]["pipeline"] = [*config["nlp"]["pipeline"], "span_finder", "spancat"]
+    config["components"].update({"span_finder": finder, "spancat": spancat})
+    config["training"]["annotating_components"] = ["span_finder"]
+    config["training"]["score_weights"].update({
+        "ents_f": 0.5, f"spans_{SPANS_KEY}_f": 0.5, f"spans_{SPANS_KEY}_p": 0.0, f"spans_{SPANS_KEY}_r": 0.0,
+        f"spans_{CANDIDATES_KEY}_f": 0.0, f"spans_{CANDIDATES_KEY}_p": 0.0, f"spans_{CANDIDATES_KEY}_r": 0.0,
+        "spans_sc_f": None, "spans_sc_p": None, "spans_sc_r": None})  # the factory's default key, unused here
+
+
+def add_quote_parts(doc: Doc) -> Doc:
+    """The gold quote contents, cues and speakers as one labelled span group (and the finder's unlabelled one)."""
+    parts = [Span(doc, s.start, s.end, label=label) for group, label in SPAN_PARTS for s in doc.spans[group]]
+    doc.spans[SPANS_KEY] = parts
+    doc.spans[CANDIDATES_KEY] = [Span(doc, s.start, s.end) for s in parts]
+    return doc
+
+
+def write_docbins(base: str, gold: Sequence[GoldDoc], folder: Path, dev_ids: set[int], *,
+                  spancat: bool = False) -> tuple[int, int]:
+    """train.spacy and dev.spacy from the gold, on the documents' own tokens (with the quote parts'
+    span groups when ``spancat``); their sizes."""
     vocab = load_pipeline(base).vocab
     tokens = {doc_id: pairs for doc_id, pairs in db.session.execute(
         sa.select(Document.id, Document.tokens).where(Document.id.in_([g.document_id for g in gold])))}
@@ -107,6 +153,8 @@ def write_docbins(base: str, gold: Sequence[GoldDoc], folder: Path, dev_ids: set
             pairs = [(start, end) for start, end in tokens[g.document_id]]
             doc = doc_from_annotation(vocab, g.text, pairs, g.gold,
                                       source=f"document {g.document_id}")
+            if spancat:
+                add_quote_parts(doc)
             (dev if g.document_id in dev_ids else train).add(doc)
     return train.count, dev.count
 
@@ -144,13 +192,15 @@ def train_dataset(dataset: Dataset, options: Options, log: Stream, err: Stream |
     load_pipeline(base)  # ModelNotInstalled before anything is written
     output = _prepare_output(options.output)
     train_ids, dev_ids = split([g.document_id for g in gold], options.dev_share, options.seed)
-    n_train, n_dev = write_docbins(base, gold, output, set(dev_ids))
+    n_train, n_dev = write_docbins(base, gold, output, set(dev_ids), spancat=options.spancat)
     log.write(f"{n_train} training and {n_dev} held-out document(s); base {base}\n")
     model_path = run_spacy_training(write_config(base, output, options), output, log, err)
     dev_gold = [g for g in gold if g.document_id in set(dev_ids)]
     scores = {"dev": evaluate_model(dataset, str(model_path), dev_gold).to_dict(),
               "base_dev": evaluate_model(dataset, base, dev_gold).to_dict(),
               "spacy": _spacy_scores(model_path), "seed": options.seed, "max_steps": options.max_steps}
+    if options.spancat:
+        scores["spancat"] = score_spancat(model_path, output / "dev.spacy")
     return _register(dataset, model_path, base, n_train, n_dev, scores)
 
 
@@ -159,6 +209,25 @@ def _spacy_scores(model_path: Path) -> dict[str, Any]:
     meta = spacy.util.load_meta(model_path / "meta.json")
     performance = meta.get("performance", {})
     return {k: performance.get(k) for k in ("ents_f", "ents_p", "ents_r")}
+
+
+def score_spancat(model_path: Path, dev_path: Path) -> dict[str, Any]:
+    """The trained span categoriser on the held-out share: precision, recall and F1, overall and per label
+    (exact spans, spaCy's scorer), with the number of gold spans per label."""
+    from spacy.scorer import Scorer
+    from spacy.tokens import DocBin
+    from spacy.training import Example
+
+    nlp = spacy.load(model_path)
+    gold = list(DocBin().from_disk(dev_path).get_docs(nlp.vocab))
+    predicted = nlp.pipe(nlp.make_doc(doc.text) for doc in gold)
+    examples = [Example(p, g) for p, g in zip(predicted, gold)]
+    scores = Scorer.score_spans(examples, f"spans_{SPANS_KEY}", getter=lambda doc, key: doc.spans.get(SPANS_KEY, []),
+                                allow_overlap=True)
+    counts = {label: sum(s.label_ == label for g in gold for s in g.spans[SPANS_KEY]) for _, label in SPAN_PARTS}
+    prefix = f"spans_{SPANS_KEY}_"
+    return {"p": scores[prefix + "p"], "r": scores[prefix + "r"], "f": scores[prefix + "f"],
+            "per_label": scores[prefix + "per_type"], "gold_spans": counts, "documents": len(gold)}
 
 
 def _register(dataset: Dataset, path: Path, base: str, n_train: int, n_dev: int,

