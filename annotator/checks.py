@@ -183,6 +183,16 @@ def validate(annotation: Annotation, text: str, *, labels: Sequence[str] | None 
         _no_overlaps(sorted(annotation.entities, key=attrgetter("start", "end")), rules_named, fields)
 
 
+def check_speaker_labels(speaker_labels: Sequence[str], labels: Sequence[str], *,
+                         field: str = "speaker_labels") -> list[str]:
+    """A dataset's speaker labels: a vocabulary whose every word is one of its entity labels (any when none)."""
+    cleaned = check_vocabulary(speaker_labels, field=field)
+    unknown = [w for w in cleaned if labels and w not in labels]
+    if unknown:
+        raise SpanError(f"{', '.join(unknown)} is not one of the entity labels ({', '.join(labels)})", field=field)
+    return cleaned
+
+
 def check_vocabulary(words: Sequence[str], *, field: str = "labels") -> list[str]:
     """A dataset's labels (or polarities) as given, refused when empty, repeated, blank or too long."""
     cleaned = [w.strip() for w in words]

@@ -7,7 +7,7 @@ from wtforms import IntegerField, PasswordField, SelectField, StringField, Submi
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from .forms_model import QUEUE_ORDERS
-from .vocab import Role
+from .vocab import SPEAKER_LABELS, Role
 
 ROLE_CHOICES = [role.value for role in Role]
 
@@ -29,9 +29,14 @@ class RoleForm(FlaskForm):
 
 
 class DatasetSettingsForm(FlaskForm):
-    """A dataset's label set, polarities, annotators per document and guidelines."""
+    """A dataset's label set, speaker labels, polarities, annotators per document and guidelines."""
 
     entity_labels = StringField("Entity labels", description="Separated by spaces or commas; empty allows any.")
+    speaker_labels = StringField(
+        "Speaker labels",
+        description="Entity labels that can be a quote's speaker or a stance's holder, most likely first: "
+                    "the speaker and holder keys offer these entities before any other, in this order within "
+                    f"a sentence. Empty: {' '.join(SPEAKER_LABELS)}.")
     stance_polarities = StringField("Stance polarities", validators=[DataRequired()],
                                     description="Separated by spaces or commas.")
     annotators_per_doc = IntegerField("Annotators per document", validators=[NumberRange(min=1, max=20)])

@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import db
 from .spans import Annotation, Entity, Quote, Span, Stance
-from .vocab import DEFAULT_POLARITIES, REVIEW_ROLES, Origin, QuoteKind, Role, Status
+from .vocab import DEFAULT_POLARITIES, REVIEW_ROLES, SPEAKER_LABELS, Origin, QuoteKind, Role, Status
 
 
 def utcnow() -> datetime:
@@ -109,13 +109,15 @@ class Throttle(db.Model):  # type: ignore[name-defined,misc]
 
 
 class Dataset(db.Model):  # type: ignore[name-defined,misc]
-    """A collection of documents with its label set, polarity set and guidelines."""
+    """A collection of documents with its label set, speaker labels, polarity set and guidelines."""
 
     __tablename__ = "datasets"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
     entity_labels: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     stance_polarities: Mapped[list[str]] = mapped_column(sa.JSON, default=lambda: list(DEFAULT_POLARITIES))
+    # Labels whose entities can be a quote's speaker or a stance's holder, most likely first.
+    speaker_labels: Mapped[list[str]] = mapped_column(sa.JSON, default=lambda: list(SPEAKER_LABELS))
     label_map: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
     annotators_per_doc: Mapped[int] = mapped_column(default=1)
     guidelines: Mapped[str] = mapped_column(sa.Text, default="")

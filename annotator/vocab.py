@@ -83,7 +83,8 @@ DEFAULT_LABELS: tuple[str, ...] = (
 NEW_DATASET_LABELS: tuple[str, ...] = ("PERSON", "ORG", "GPE", "NORP", "LOC", "DATE", "EVENT")
 PERSON_LABELS: frozenset[str] = frozenset({"PERSON"})
 GROUP_LABELS: frozenset[str] = frozenset({"ORG", "GPE", "NORP"})
-# Labels of entities that can speak or hold a stance, people and organisations first.
+# Labels of entities that can speak or hold a stance, people and organisations first: the speaker
+# labels a new dataset starts with (each dataset keeps its own, Dataset.speaker_labels).
 SPEAKER_LABELS: tuple[str, ...] = ("PERSON", "ORG", "NORP", "GPE")
 
 
@@ -128,11 +129,18 @@ def guess_quote_kind(text: str, start: int, end: int) -> QuoteKind:
     return QuoteKind.DIRECT if inside and closed else QuoteKind.INDIRECT
 
 
-def vocabulary_for_page(labels: Sequence[str], polarities: Sequence[str]) -> dict[str, Any]:
-    """The words a page's script may use, as JSON values: a dataset's labels and polarities, and the rest."""
+def speaker_labels_for(labels: Sequence[str], speaker_labels: Sequence[str] = ()) -> list[str]:
+    """A dataset's speaker labels (the default when it has none) that are still among its labels, in order."""
+    chosen = list(speaker_labels) or list(SPEAKER_LABELS)
+    return [x for x in chosen if not labels or x in labels] or list(labels)
+
+
+def vocabulary_for_page(labels: Sequence[str], polarities: Sequence[str],
+                        speaker_labels: Sequence[str] = ()) -> dict[str, Any]:
+    """The words a page's script may use, as JSON values: a dataset's labels, speaker labels and polarities."""
     return {
         "labels": list(labels),
-        "speakerLabels": [x for x in SPEAKER_LABELS if x in labels] or list(labels),
+        "speakerLabels": speaker_labels_for(labels, speaker_labels),
         "polarities": list(polarities),
         "quoteKinds": list(QuoteKind),
         "quoteMarks": {"opening": OPENING_MARKS, "closing": CLOSING_MARKS},

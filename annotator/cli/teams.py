@@ -11,6 +11,7 @@ from ..services.dataset_setup import configure_dataset
 from ..services.datasets import by_name
 from ..services.users import find_user
 from ..spans import SpanError
+from ..vocab import speaker_labels_for
 
 
 @click.command("assign")
@@ -43,24 +44,29 @@ def assign_command(dataset_name: str, names: str | None) -> None:
 @click.argument("name")
 @click.option("--annotators-per-doc", type=int, help="How many annotators each document goes to (1 or more).")
 @click.option("--labels", help='The entity labels, space-separated, e.g. "PERSON ORG GPE".')
+@click.option("--speaker-labels", help="Entity labels that can be a quote's speaker or a stance's holder, most likely "
+                                       "first, separated by commas or spaces, e.g. PERSON,ORG,NORP,GPE.")
 @click.option("--model", help="Pipeline that pre-annotates: a trained version (v2), a package or a folder; "
                               "'builtin' for the configured default.")
 @click.option("--queue-order", type=click.Choice(["import", "uncertainty"]),
               help="Order of each annotator's queue: import order, or where the model is least sure first.")
 @with_appcontext
-def dataset_command(name: str, annotators_per_doc: int | None, labels: str | None, model: str | None,
-                    queue_order: str | None) -> None:
-    """Create dataset NAME or change it: labels, annotators per document, pipeline, queue order."""
+def dataset_command(name: str, annotators_per_doc: int | None, labels: str | None, speaker_labels: str | None,
+                    model: str | None, queue_order: str | None) -> None:
+    """Create dataset NAME or change it: labels, speaker labels, annotators per document, pipeline, queue order."""
     from .model import configure_pipeline
 
     try:
         with committing():
-            dataset, created = configure_dataset(name, annotators_per_doc=annotators_per_doc,
-                                                 labels=labels.split() if labels is not None else None)
+            dataset, created = configure_dataset(
+                name, annotators_per_doc=annotators_per_doc, labels=labels.split() if labels is not None else None,
+                speaker_labels=speaker_labels.replace(",", " ").split() if speaker_labels is not None else None)
             pipeline = configure_pipeline(dataset, model, queue_order)
     except SpanError as err:
         raise click.ClickException(f"{err}\nNothing was changed.") from None
     click.echo(f"{'Created' if created else 'Updated'} dataset {dataset.name!r}: "
                f"{dataset.annotators_per_doc} annotator(s) per document, "
                f"labels {' '.join(dataset.entity_labels)}.")
+    click.echo(f"Speaker labels, most likely first: "
+               f"{' '.join(speaker_labels_for(dataset.entity_labels, dataset.speaker_labels))}.")
     click.echo(pipeline)

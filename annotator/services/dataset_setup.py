@@ -1,4 +1,4 @@
-"""Setting a dataset up without the web: create it or change its labels and annotators per document."""
+"""Setting a dataset up without the web: create it or change its labels, speaker labels and annotators per document."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from flask import current_app
 
-from ..checks import check_vocabulary
+from ..checks import check_speaker_labels, check_vocabulary
 from ..db import db
 from ..models import AnnotationSet, Dataset, Document, EntitySpan
 from ..spans import SpanError
@@ -24,8 +24,8 @@ def labels_in_use(dataset: Dataset, labels: Sequence[str]) -> dict[str, int]:
     return {label: count for label, count in rows}
 
 
-def configure_dataset(name: str, *, annotators_per_doc: int | None = None,
-                      labels: Sequence[str] | None = None) -> tuple[Dataset, bool]:
+def configure_dataset(name: str, *, annotators_per_doc: int | None = None, labels: Sequence[str] | None = None,
+                      speaker_labels: Sequence[str] | None = None) -> tuple[Dataset, bool]:
     """Create the dataset or update it; return it and whether it is new. The caller commits.
 
     Raises SpanError naming the option when a value is bad, or when a label to drop is in use.
@@ -53,5 +53,7 @@ def configure_dataset(name: str, *, annotators_per_doc: int | None = None,
         dataset.entity_labels = wanted
     if annotators_per_doc is not None:
         dataset.annotators_per_doc = annotators_per_doc
+    if speaker_labels is not None:
+        dataset.speaker_labels = check_speaker_labels(speaker_labels, dataset.entity_labels, field="--speaker-labels")
     db.session.flush()
     return dataset, created

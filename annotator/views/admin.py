@@ -8,12 +8,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from ..checks import check_speaker_labels
 from ..db import committing
 from ..forms import EmptyForm
 from ..forms_admin import ROLE_CHOICES, AssignForm, DatasetSettingsForm, MoveForm, RoleForm, UserCreateForm, split_names
 from ..services import assignment, lookup
 from ..services.evaluation import pipeline_choices
 from ..services.users import AccountError, all_users, create_user
+from ..spans import SpanError
+from ..vocab import speaker_labels_for
 from .access import admin_required, get_dataset
 
 if TYPE_CHECKING:  # types only: the queries live in services
@@ -76,29 +79,45 @@ def toggle_active(user_id: int) -> Response:
 @bp.route("/datasets/<int:dataset_id>", methods=["GET", "POST"])
 @admin_required
 def settings(dataset_id: int) -> str | Response:
-    """Edit a dataset's labels, polarities, annotators per document and guidelines."""
+    """Edit a dataset's labels, speaker labels, polarities, annotators per document and guidelines."""
     dataset = get_dataset(dataset_id)
     form = DatasetSettingsForm(data={
         "entity_labels": " ".join(dataset.entity_labels), "stance_polarities": " ".join(dataset.stance_polarities),
+        "speaker_labels": " ".join(speaker_labels_for(dataset.entity_labels, dataset.speaker_labels)),
         "annotators_per_doc": dataset.annotators_per_doc, "guidelines": dataset.guidelines,
         "spacy_model": dataset.spacy_model or "", "queue_order": dataset.queue_order})
     form.spacy_model.choices = pipeline_choices(dataset)
-    if form.validate_on_submit():
+    speakers = _speaker_labels(form, dataset) if form.validate_on_submit() else None
+    if speakers is not None:
         with committing():
-            _apply_settings(dataset, form)
+            _apply_settings(dataset, form, speakers)
         flash("Settings saved.", "success")
         return redirect(url_for("admin.settings", dataset_id=dataset.id))
     return render_template("admin/settings.html", dataset=dataset, form=form)
 
 
-def _apply_settings(dataset: Dataset, form: DatasetSettingsForm) -> None:
+def _apply_settings(dataset: Dataset, form: DatasetSettingsForm, speaker_labels: list[str]) -> None:
     """Copy the settings form onto the dataset."""
     dataset.spacy_model = form.spacy_model.data or None
     dataset.queue_order = form.queue_order.data or "import"
     dataset.entity_labels = split_names(form.entity_labels.data or "")
+    dataset.speaker_labels = speaker_labels
     dataset.stance_polarities = split_names(form.stance_polarities.data or "")
     dataset.annotators_per_doc = form.annotators_per_doc.data or 1
     dataset.guidelines = form.guidelines.data or ""
+
+
+def _speaker_labels(form: DatasetSettingsForm, dataset: Dataset) -> list[str] | None:
+    """The form's speaker labels ([] = the default), less the entity labels it drops; None (the field says why)
+    when one is not an entity label."""
+    labels = split_names(form.entity_labels.data or "")
+    dropped = set(dataset.entity_labels) - set(labels) if labels else set()
+    wanted = [x for x in split_names(form.speaker_labels.data or "") if x not in dropped]
+    try:
+        return check_speaker_labels(wanted, labels) if wanted else []
+    except SpanError as err:
+        form.speaker_labels.errors = [*form.speaker_labels.errors, err.message]
+        return None
 
 
 def _assign_forms(dataset: Dataset) -> tuple[AssignForm, MoveForm]:

@@ -45,7 +45,7 @@ def editor_data(aset: AnnotationSet) -> dict[str, Any]:
     back = url_for("datasets.document", document_id=doc.id)
     return {
         "set": set_payload(aset), "text": doc.text, "tokens": doc.tokens,
-        "vocab": vocabulary(dataset.entity_labels, dataset.stance_polarities),
+        "vocab": vocabulary(dataset.entity_labels, dataset.stance_polarities, dataset.speaker_labels),
         "api": url_for("api.save_set", set_id=aset.id),
         "csrfApi": url_for("api.fresh_csrf"),
         "loginUrl": url_for("auth.login"),

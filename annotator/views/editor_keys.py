@@ -81,7 +81,7 @@ def key_map(labels: Sequence[str], polarities: Sequence[str]) -> list[Key]:
     return rows
 
 
-def vocabulary(labels: Sequence[str], polarities: Sequence[str]) -> dict[str, object]:
+def vocabulary(labels: Sequence[str], polarities: Sequence[str], speaker_labels: Sequence[str] = ()) -> dict[str, object]:
     """The names the editor script may use (from annotator.vocab), with each polarity's key."""
-    words = vocabulary_for_page(labels, polarities)
+    words = vocabulary_for_page(labels, polarities, speaker_labels)
     return {**words, "polarities": [{"name": n, "key": k} for n, k in polarity_keys(polarities)]}

@@ -1,34 +1,73 @@
 // Choosing entities for a role without typing: ranked candidates for a quote's speaker and a
 // stance's holder and target, and the noun phrase a speaker entity heads.
 
+import { bisectLeft } from "./offsets.js";
+
 const DETERMINERS = new Set(["the", "The"]);
 
 /** Characters between two spans (0 when they touch or overlap). */
 function gap(a, b) { return Math.max(0, a.start - b.end, b.start - a.end); }
 
-/** Rank: people and organisations (the first two speaker labels) first, then the other speaker labels. */
-function labelRank(label, speakerLabels) {
-  const i = speakerLabels.indexOf(label);
-  return i < 0 ? 2 : i < 2 ? 0 : 1;
-}
+/** Whether span a lies inside span b. */
+const within = (a, b) => b.start <= a.start && a.end <= b.end;
 
-/** A quote's speaker candidates: speaker-labelled entities outside its content, nearest the cue first. */
-export function speakerCandidates(entities, quote, speakerLabels) {
-  const anchor = quote.cue || quote.content;
-  return entities
-    .filter((e) => speakerLabels.includes(e.label) && !(quote.content.start <= e.start && e.end <= quote.content.end))
-    .map((e) => ({ e, rank: labelRank(e.label, speakerLabels), d: gap(e, anchor) }))
-    .sort((a, b) => a.rank - b.rank || a.d - b.d || a.e.start - b.e.start)
+/**
+ * Entities that could speak or hold a view, best first: entities with one of the dataset's speaker
+ * labels before any other; then those in the anchor's sentence (then the next sentences out); within
+ * a sentence in the order of the speaker labels (people and organisations first), nearest first.
+ * An entity that only modifies a speaker-labelled entity's noun phrase (the NORP "Iranian" in
+ * "Iranian Foreign Minister Abbas Aragchi") is left out: that phrase's own entity stands for it.
+ * context: {phraseOf(entity) -> span, sentenceOf(offset) -> index}, both optional.
+ */
+function agents(entities, anchor, speakerLabels, context, skip = () => false) {
+  const { phraseOf = null, sentenceOf = () => 0 } = context || {};
+  const pool = entities.filter((e) => !skip(e));
+  const modifiers = phraseOf ? modifiersOf(pool, speakerLabels, phraseOf) : new Set();
+  const rank = (e) => { const i = speakerLabels.indexOf(e.label); return i < 0 ? speakerLabels.length : i; };
+  const here = sentenceOf(anchor.start);
+  return pool
+    .filter((e) => !modifiers.has(e))
+    .map((e) => ({ e, tier: speakerLabels.includes(e.label) ? 0 : 1, s: Math.abs(sentenceOf(e.start) - here), rank: rank(e), d: gap(e, anchor) }))
+    .sort((a, b) => a.tier - b.tier || a.s - b.s || a.rank - b.rank || a.d - b.d || a.e.start - b.e.start)
     .map((x) => x.e);
 }
 
-/** A stance's holder candidates: speaker-labelled entities, nearest the evidence first (before it on ties). */
-export function holderCandidates(entities, evidence, speakerLabels) {
-  return entities
-    .filter((e) => speakerLabels.includes(e.label))
-    .map((e) => ({ e, rank: labelRank(e.label, speakerLabels), d: gap(e, evidence) }))
-    .sort((a, b) => a.rank - b.rank || a.d - b.d || a.e.start - b.e.start)
-    .map((x) => x.e);
+/** Entities inside the noun phrase of a speaker-labelled entity that starts after them. */
+function modifiersOf(pool, speakerLabels, phraseOf) {
+  const sorted = pool.slice().sort((a, b) => a.start - b.start), starts = sorted.map((e) => e.start);
+  const out = new Set();
+  for (const head of pool) {
+    if (!speakerLabels.includes(head.label)) continue;
+    const phrase = phraseOf(head);
+    for (let k = bisectLeft(starts, phrase.start); k < sorted.length && sorted[k].start < head.start; k++) {
+      if (within(sorted[k], phrase)) out.add(sorted[k]);
+    }
+  }
+  return out;
+}
+
+/**
+ * The sentence index of any offset, for ranking candidates: a sentence ends at a line break or at
+ * . ! ? (after any closing marks) followed by space and a capital or an opening mark (from the
+ * page's vocabulary: quoteMarks.opening).
+ */
+export function sentences(text, opening) {
+  const marks = opening.replace(/[\]\\^-]/g, "\\$&");
+  const end = new RegExp(`[.!?][^\\s\\p{L}\\p{N}]*\\s+(?=[${marks}(]?\\p{Lu})|\\n+`, "gu");
+  const starts = [0];
+  for (const m of text.matchAll(end)) starts.push(m.index + m[0].length);
+  return (offset) => bisectLeft(starts, offset + 1) - 1;
+}
+
+/** A quote's speaker candidates (see agents): entities outside its content, around its cue. */
+export function speakerCandidates(entities, quote, speakerLabels, context = null) {
+  const inside = (e) => quote.content.start <= e.start && e.end <= quote.content.end;
+  return agents(entities, quote.cue || quote.content, speakerLabels, context, inside);
+}
+
+/** A stance's holder candidates (see agents): around its evidence. */
+export function holderCandidates(entities, evidence, speakerLabels, context = null) {
+  return agents(entities, evidence, speakerLabels, context);
 }
 
 /** A stance's target candidates: entities inside the evidence first (in order), then the nearest. */
@@ -54,8 +93,8 @@ export function cycle(candidates, currentUid, dir, started) {
  */
 export function nounPhrase(text, bounds, entity) {
   const { starts, ends } = bounds;
-  let i = starts.indexOf(entity.start);
-  if (i < 0) return { start: entity.start, end: entity.end };
+  let i = bisectLeft(starts, entity.start);
+  if (starts[i] !== entity.start) return { start: entity.start, end: entity.end };
   let start = entity.start;
   while (i > 0) {
     const word = text.slice(starts[i - 1], ends[i - 1]);

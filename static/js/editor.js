@@ -7,7 +7,7 @@ import { History } from "./history.js";
 import { SaveQueue, sendJSON } from "./savequeue.js";
 import { Backup } from "./backup.js";
 import { Panels } from "./panels.js";
-import { cycle, holderCandidates, nounPhrase, speakerCandidates, targetCandidates } from "./candidates.js";
+import { cycle, holderCandidates, nounPhrase, sentences, speakerCandidates, targetCandidates } from "./candidates.js";
 import { keyName, readKeyMap } from "./keys.js";
 import { dropDeadLinks, replayOps } from "./merge.js";
 
@@ -20,6 +20,8 @@ export class Editor {
   constructor(data) {
     this.data = data; this.text = data.text; this.vocab = data.vocab;
     this.bounds = tokenBounds(data.tokens);
+    // What ranks speaker and holder candidates: the noun phrase an entity heads, the sentence of an offset.
+    this.context = { phraseOf: (ent) => nounPhrase(this.text, this.bounds, ent), sentenceOf: sentences(this.text, this.vocab.quoteMarks.opening) };
     this.store = new Store(data.set.annotation);
     this.history = new History();
     const refusals = (uid) => this.queue.refusalOf(uid);
@@ -324,8 +326,7 @@ export class Editor {
       const q = this.openQuote();
       if (!q) { this.message("Open a quote first (↑ ↓ to select one)."); return; }
       const span = this.selectedSpan();
-      const inside = this.store.sorted("entities").filter((e) => span.start <= e.start && e.end <= span.end);
-      const ent = inside.filter((e) => this.vocab.speakerLabels.slice(0, 2).includes(e.label)).pop() || inside.pop() || null;
+      const ent = this.speakerInside(span);
       this.updateQuote(q, { speaker: span, speaker_entity: ent ? ent.uid : null });
       this.selectItem("quotes", q.uid, false);
       return;
@@ -333,10 +334,17 @@ export class Editor {
     const q = sel && sel.layer === "quotes" ? this.selected() : null;
     if (!q) { this.message("Select a quote first (↑ ↓), then press s."); return; }
     const started = this.cycling && this.cycling.uid === q.uid && this.cycling.role === "speaker";
-    const ent = cycle(speakerCandidates(this.store.all("entities"), q, this.vocab.speakerLabels), q.speaker_entity, dir, started);
+    const ent = cycle(speakerCandidates(this.store.all("entities"), q, this.vocab.speakerLabels, this.context), q.speaker_entity, dir, started);
     if (!ent) { this.message("No entity could be this quote's speaker: label one first."); return; }
     this.updateQuote(q, { speaker: nounPhrase(this.text, this.bounds, ent), speaker_entity: ent.uid });
     this.cycling = { uid: q.uid, role: "speaker" };
+  }
+
+  /** The entity words chosen as a speaker stand for: the one with the earliest speaker label (the last on a tie). */
+  speakerInside(span) {
+    const labels = this.vocab.speakerLabels;
+    const inside = this.store.sorted("entities").filter((e) => span.start <= e.start && e.end <= span.end && labels.includes(e.label));
+    return inside.reduce((best, e) => (!best || labels.indexOf(e.label) <= labels.indexOf(best.label) ? e : best), null);
   }
 
   setCue() {
@@ -393,7 +401,7 @@ export class Editor {
     const s = this.selectedStance();
     if (!s) { this.message("Select a stance first (↑ ↓), or select evidence and press t."); return; }
     const ents = this.store.all("entities");
-    const list = role === "holder" ? holderCandidates(ents, s.evidence, this.vocab.speakerLabels) : targetCandidates(ents, s.evidence);
+    const list = role === "holder" ? holderCandidates(ents, s.evidence, this.vocab.speakerLabels, this.context) : targetCandidates(ents, s.evidence);
     const started = this.cycling && this.cycling.uid === s.uid && this.cycling.role === role;
     const ent = cycle(list, s[`${role}_entity`], dir, started);
     if (!ent) { this.message("No entity to pick: label one first."); return; }

@@ -72,6 +72,27 @@ def test_dataset_settings_form(app: Flask, admin_client: FlaskClient) -> None:
     assert bad.status_code == 200 and "Number must be" in bad.get_data(as_text=True)
 
 
+def test_dataset_speaker_labels_setting(app: Flask, admin_client: FlaskClient) -> None:
+    dataset = dataset_with(1)
+    assert dataset.speaker_labels == ["PERSON", "ORG", "NORP", "GPE"]
+    page = admin_client.get(f"/admin/datasets/{dataset.id}").get_data(as_text=True)
+    assert 'name="speaker_labels"' in page and 'value="PERSON ORG NORP GPE"' in page
+    form = {"entity_labels": "PERSON ORG GPE DATE", "stance_polarities": "favor against", "annotators_per_doc": "1"}
+    assert admin_client.post(f"/admin/datasets/{dataset.id}", data={**form, "speaker_labels": "ORG, PERSON"}).status_code == 302
+    db.session.refresh(dataset)
+    assert dataset.speaker_labels == ["ORG", "PERSON"]
+    refused = admin_client.post(f"/admin/datasets/{dataset.id}", data={**form, "speaker_labels": "PERSON PERSNO"})
+    assert refused.status_code == 200
+    assert "PERSNO is not one of the entity labels (PERSON, ORG, GPE, DATE)" in refused.get_data(as_text=True)
+    db.session.refresh(dataset)
+    assert dataset.speaker_labels == ["ORG", "PERSON"] and dataset.entity_labels == ["PERSON", "ORG", "GPE", "DATE"]
+    # Dropping an entity label drops it from the speaker labels shown in the same form.
+    dropped = {**form, "entity_labels": "PERSON GPE DATE", "speaker_labels": "ORG PERSON"}
+    assert admin_client.post(f"/admin/datasets/{dataset.id}", data=dropped).status_code == 302
+    db.session.refresh(dataset)
+    assert dataset.speaker_labels == ["PERSON"]
+
+
 def test_assignment_page_auto_manual_and_move(app: Flask, admin_client: FlaskClient) -> None:
     dataset = dataset_with(2)
     ann, ben = make_user("ann"), make_user("ben")

@@ -130,8 +130,25 @@ def test_dataset_command_creates_and_updates(app: Flask) -> None:
     assert dataset.entity_labels == ["PERSON", "ORG", "GPE", "DATE"] and dataset.annotators_per_doc == 2
 
 
+def test_dataset_command_sets_speaker_labels(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    made = runner.invoke(args=["dataset", "Wire", "--labels", "PERSON ORG GPE"])
+    assert "Speaker labels, most likely first: PERSON ORG GPE." in made.output, made.output
+    changed = runner.invoke(args=["dataset", "Wire", "--speaker-labels", "ORG,PERSON"])
+    assert changed.exit_code == 0 and "Speaker labels, most likely first: ORG PERSON." in changed.output
+    dataset = db.session.scalar(db.select(Dataset).where(Dataset.name == "Wire"))
+    assert dataset.speaker_labels == ["ORG", "PERSON"]
+    refused = runner.invoke(args=["dataset", "Wire", "--speaker-labels", "PERSON,NORP"])
+    assert refused.exit_code != 0 and "--speaker-labels: NORP is not one of the entity labels" in refused.output
+    assert "Nothing was changed." in refused.output
+    db.session.expire_all()
+    assert db.session.get(Dataset, dataset.id).speaker_labels == ["ORG", "PERSON"]
+
+
 @pytest.mark.parametrize("args, message", [
     (["--annotators-per-doc", "0"], "--annotators-per-doc: must be at least 1"),
+    (["--speaker-labels", "PERSON NOPE"], "--speaker-labels: NOPE is not one of the entity labels"),
+    (["--speaker-labels", ""], "--speaker-labels: must name at least one"),
     (["--labels", ""], "--labels: must name at least one"),
     (["--labels", "PERSON PERSON"], "--labels: PERSON given twice"),
     (["--labels", "X" * 65], "must be one word of at most 64 characters"),

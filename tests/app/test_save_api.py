@@ -83,6 +83,11 @@ def test_editor_page_data_carries_the_vocabulary_and_key_map(app: Flask, client:
     from test_editor import editor_json
     vocab = editor_json(page)["vocab"]
     assert vocab["labels"][:2] == ["PERSON", "ORG"] and vocab["speakerLabels"][:2] == ["PERSON", "ORG"]
+    dataset = get_or_create_dataset("news")
+    dataset.speaker_labels = ["ORG", "GPE", "PERSON"]
+    db.session.commit()
+    page = client.get(f"/annotate/{set_id}").get_data(as_text=True)
+    assert editor_json(page)["vocab"]["speakerLabels"] == ["ORG", "GPE", "PERSON"], "the dataset's setting, in order"
     assert [p["name"] for p in vocab["polarities"]] == ["favor", "against", "neutral"]
     assert [p["key"] for p in vocab["polarities"]] == ["f", "a", "n"]
     assert vocab["quoteKinds"] == ["direct", "indirect", "mixed"] and "“" in vocab["quoteMarks"]["opening"]

@@ -3,7 +3,7 @@ import { test, eq, ok } from "./harness.js";
 import { Store, opUid } from "/static/js/store.js";
 import { History } from "/static/js/history.js";
 import { moveEdge, nextToken, snap, tokenBounds } from "/static/js/offsets.js";
-import { cycle, holderCandidates, nounPhrase, speakerCandidates, targetCandidates } from "/static/js/candidates.js";
+import { cycle, holderCandidates, nounPhrase, sentences, speakerCandidates, targetCandidates } from "/static/js/candidates.js";
 import { keyName } from "/static/js/keys.js";
 import { replayOps } from "/static/js/merge.js";
 
@@ -68,13 +68,35 @@ test("offsets: snapping to tokens and moving edges by one token", () => {
 
 test("candidates: a speaker is the person nearest the cue, as the whole noun phrase", () => {
   const list = speakerCandidates(ENTS, QUOTE, SPEAKERS);
-  eq(list.map((e) => e.uid), ["abbas", "iran"], "PERSON/ORG first, the entity inside the quote left out");
+  eq(list.map((e) => e.uid), ["abbas", "iran"], "PERSON before NORP, the entity inside the quote left out");
+  const phraseOf = (e) => nounPhrase(TEXT, B, e);
+  eq(speakerCandidates(ENTS, QUOTE, SPEAKERS, { phraseOf }).map((e) => e.uid), ["abbas"],
+    "the NORP inside the person's noun phrase (Iranian Foreign Minister Abbas Aragchi) is no candidate of its own");
   eq(cycle(list, "iran", 1, false).uid, "abbas", "the first press picks the best candidate");
   eq(cycle(list, "abbas", 1, true).uid, "iran");
   eq(cycle(list, "iran", 1, true).uid, "abbas", "wraps around");
   eq(cycle(list, "abbas", -1, true).uid, "iran");
   eq(nounPhrase(TEXT, B, ENTS[1]), at("Iranian Foreign Minister Abbas Aragchi"));
   eq(nounPhrase(TEXT, B, ent("he", "he", "PERSON")), at("he"), "stops at punctuation");
+});
+
+test("candidates: the dataset's speaker labels first, in their order within the cue's sentence, then nearest", () => {
+  const text = "Reuters reported that Abbas Aragchi, speaking in Tehran, said “no”. Baghdad agreed.\nLater, Iraq said: “yes”.";
+  const w = (x) => { const i = text.indexOf(x); return { start: i, end: i + x.length }; };
+  const ents = [{ uid: "reuters", ...w("Reuters"), label: "ORG" }, { uid: "abbas", ...w("Abbas Aragchi"), label: "PERSON" },
+    { uid: "tehran", ...w("Tehran"), label: "GPE" }, { uid: "baghdad", ...w("Baghdad"), label: "GPE" }, { uid: "iraq", ...w("Iraq"), label: "GPE" }];
+  const context = { sentenceOf: sentences(text, "“\"") };
+  eq([0, w("Baghdad").start, w("Later").start, w("yes").start].map(context.sentenceOf), [0, 1, 2, 2], "sentences");
+  const quote = { uid: "q", content: w("no"), cue: w("said"), speaker: null, speaker_entity: null, kind: "direct" };
+  const rank = (labels) => speakerCandidates(ents, quote, labels, context).map((e) => e.uid);
+  eq(rank(["PERSON", "ORG", "NORP", "GPE"]), ["abbas", "reuters", "tehran", "baghdad", "iraq"],
+    "in the cue's sentence people before organisations before places; then the next sentences out");
+  eq(rank(["PERSON", "ORG"]), ["abbas", "reuters", "tehran", "baghdad", "iraq"], "places stay reachable after");
+  eq(rank(["ORG", "PERSON"]), ["reuters", "abbas", "tehran", "baghdad", "iraq"], "the dataset's order decides");
+  eq(rank(["GPE"]), ["tehran", "baghdad", "iraq", "abbas", "reuters"], "only places can speak in this dataset");
+  eq(holderCandidates(ents, w("Baghdad agreed"), ["PERSON", "ORG", "GPE"], context)[0].uid, "baghdad");
+  const tie = [{ uid: "p", ...w("reported"), label: "PERSON" }, { uid: "o", ...w("reported"), label: "ORG" }];
+  eq(holderCandidates(tie, w("that"), ["ORG", "PERSON"]).map((e) => e.uid), ["o", "p"], "on a tie the earlier speaker label");
 });
 
 test("candidates: stance holder and target", () => {
