@@ -119,6 +119,8 @@ SINGLE_QUOTE_PAIRS: tuple[tuple[QuoteMark, QuoteMark], ...] = (
 QUOTE_PAIRS = DOUBLE_QUOTE_PAIRS + SINGLE_QUOTE_PAIRS
 OPENING_MARKS: str = "".join(dict.fromkeys(o for o, _ in QUOTE_PAIRS))
 CLOSING_MARKS: str = "".join(dict.fromkeys(c for _, c in QUOTE_PAIRS))
+DOUBLE_MARKS: frozenset[str] = frozenset(m for pair in DOUBLE_QUOTE_PAIRS for m in pair)
+ALL_MARKS: frozenset[str] = frozenset(OPENING_MARKS + CLOSING_MARKS)
 del M
 
 

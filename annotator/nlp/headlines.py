@@ -12,6 +12,9 @@ from spacy.tokens import Doc, Token
 
 from annotator.nlp.entities import EntityIndex
 from annotator.nlp.speakers import Mention
+from annotator.vocab import OPENING_MARKS
+
+OPENERS = frozenset(OPENING_MARKS)  # after "Name: " one of these opens a direct quote, not a headline claim
 
 HEADLINE_NAME = 6  # tokens at most before the colon
 HEADLINE_LABELS = frozenset({"PERSON", "ORG"})
@@ -50,7 +53,7 @@ def headline_claims(doc: Doc, ents: EntityIndex,
     found = []
     for line in LINE_RE.finditer(text):
         colon_at = text.find(": ", line.start(), min(line.end(), line.start() + 80))
-        if colon_at < 0 or text[colon_at + 2:colon_at + 3] in ('"', "“", "'", "‘"):
+        if colon_at < 0 or text[colon_at + 2:colon_at + 3] in OPENERS:
             continue
         colon = doc.char_span(colon_at, colon_at + 1)
         speaker = headline_name(doc, colon.start, ents) if colon is not None else None

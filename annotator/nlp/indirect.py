@@ -11,7 +11,7 @@ from annotator.nlp.lexicon import CueLexicon
 from annotator.nlp.quotes import Found, acts_as_verb, token_chars
 from annotator.nlp.headlines import headline_claims
 from annotator.nlp.speakers import Mention, agent_mention, agent_of, can_speak, own_subject, speaker_subject
-from annotator.vocab import QuoteKind
+from annotator.vocab import DOUBLE_MARKS, QuoteKind
 
 CLAUSE_DEPS = frozenset({"ccomp", "acl"})
 # Non-restrictive additions after a comma to the clause's head ("..., including ...", a participle)
@@ -21,7 +21,7 @@ AFTERTHOUGHT_DEPS = frozenset({"prep", "acl", "relcl", "appos", "npadvmod"})
 NOT_SPEAKERS = frozenset({"rumour", "rumor", "datum", "data", "evidence", "figure", "statistic"})
 TRIGGERS = ("according",)
 REFUSALS = frozenset({"refuse", "decline", "fail"})
-BOUNDARY_PUNCT = frozenset({",", ".", ";", ":", "“", "”", '"', "—", "–", "-", "(", ")"})
+BOUNDARY_PUNCT = frozenset({",", ".", ";", ":", "—", "–", "-", "(", ")"}) | DOUBLE_MARKS
 
 
 def _negated(verb: Token) -> bool:

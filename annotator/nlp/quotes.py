@@ -18,12 +18,15 @@ from annotator.nlp.entities import EntityIndex
 from annotator.nlp.headlines import headline_name
 from annotator.nlp.marks import Quoted, find_quoted
 from annotator.nlp.speakers import SUBJECT_DEPS, Mention, agent_mention, can_speak, speaker_subject
-from annotator.vocab import QuoteKind
+from annotator.vocab import DOUBLE_MARKS, QuoteKind, QuoteMark
 
 AFTER_WINDOW = 6  # "..., the Iranian foreign minister said": cue within a few tokens after the close
 BEFORE_WINDOW = 8
 MAX_ASCENT = 10
-MARK_TOKENS = frozenset({'"', "“", "”", "«", "»", "„"})
+MARK_TOKENS = DOUBLE_MARKS
+# A cue search stops at the next quotation's opening mark (after) or the last one's closing mark (before).
+OPENS_NEXT = frozenset({QuoteMark.LEFT_DOUBLE, QuoteMark.STRAIGHT_DOUBLE})
+CLOSES_LAST = frozenset({QuoteMark.RIGHT_DOUBLE, QuoteMark.STRAIGHT_DOUBLE})
 
 
 @dataclass(frozen=True)
@@ -88,14 +91,14 @@ def _cue_nearby(doc: Doc, inner: SpacySpan, cues: Collection[str], floor: int) -
     ends_sentence = inner[-1].text == "."
     after = doc[start:min(len(doc), start + (0 if ends_sentence else AFTER_WINDOW))]
     for tok in after:
-        if "\n" in tok.text or tok.text in ("“", '"'):
+        if "\n" in tok.text or tok.text in OPENS_NEXT:
             break
         if _is_cue(tok, cues):
             return tok
     stop = inner.start - (inner.start > 0 and doc[inner.start - 1].text in MARK_TOKENS)
     before = doc[max(0, stop - BEFORE_WINDOW):stop]
     for tok in reversed(before):
-        if "\n" in tok.text or tok.text in ("”", '"') or tok.idx < floor:
+        if "\n" in tok.text or tok.text in CLOSES_LAST or tok.idx < floor:
             break
         if _is_cue(tok, cues):
             return tok

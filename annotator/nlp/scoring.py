@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from annotator.spans import Annotation
+from annotator.vocab import ALL_MARKS
 
 PREPS = frozenset({"of", "for", "in", "to", "with", "on", "from", "by", "against", "about"})
 ARTICLES = frozenset({"the", "a", "an"})
@@ -41,7 +42,7 @@ def iou(a: tuple[int, int], b: tuple[int, int]) -> float:
 # Quote measures on real news (issue 14's table): loose content match for "found", exact boundaries apart.
 FOUND_OVERLAP = 0.3
 DIRECT_KINDS = frozenset({"direct", "mixed"})
-MARKS = "\"'“”‘’«»„"
+MARKS = "".join(sorted(ALL_MARKS))
 END_PUNCT = ".,;:!?…"
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from editor_helpers import Keys, open_editor, seed_dataset, selected
 from live_server import LiveServer, log_in
 
 pytestmark = pytest.mark.e2e
+SHOTS = os.environ.get("E2E_SHOTS")
 
 
 def speaker_label(page) -> str:  # type: ignore[no-untyped-def]
@@ -54,3 +58,7 @@ def test_the_default_speaker_labels_put_people_first(server: LiveServer, page) -
     keys.press("ArrowDown", "ArrowDown", "s")
     assert speaker_label(page) == "PERSON"
     assert page.locator("#quote-speaker").inner_text() == "Iranian Foreign Minister Abbas Aragchi"
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / "editor-quote-selected.png"))
+        keys.press("ArrowUp")                  # the entity before the quote
+        page.screenshot(path=str(Path(SHOTS) / "editor-entity-selected.png"))
