@@ -180,7 +180,9 @@ def test_a_huge_save_is_refused_at_once_while_another_save_succeeds(instance: In
         time.sleep(0.5)
         put("anna", anna_token, anna_set, ops[:1])
         flood.join()
-        assert results["mallory"][0] == 413 and results["mallory"][1] < 1.0, results
+        # Refused from the length header, before the 9.4 MB are read or parsed (about 0.05 s on a quiet
+        # machine); the bound is loose so that a loaded machine cannot fail it, a parse of the body could.
+        assert results["mallory"][0] == 413 and results["mallory"][1] < 5.0, results
         assert results["anna"][0] == 200, results
     finally:
         stop(process)
