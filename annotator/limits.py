@@ -15,6 +15,7 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 from .formats.task_fields import nesting_depth
+from .security import api_request
 
 LARGEST_ID = 2**31 - 1  # ids are INTEGER columns (32 bits on PostgreSQL): larger ones name no row
 
@@ -45,7 +46,7 @@ class GuardedJSONProvider(DefaultJSONProvider):
 
 def _cap_api_body() -> None:
     """API requests carry edits, not files: refuse big bodies before reading them."""
-    if not request.path.startswith("/api/"):
+    if not api_request():
         return
     caps = (current_app.config["API_MAX_BODY_BYTES"], current_app.config.get("MAX_CONTENT_LENGTH"))
     cap = min(int(c) for c in caps if c)

@@ -1,21 +1,29 @@
 """Request hooks: who the request is (session cookie or API token), CSRF, and response headers.
 
-A request to /api/ that sends `Authorization: Bearer <token>` is that token's user and nobody
-else: the session and remember cookies are ignored, so a CSRF check is not needed. A session
-counts only while its login id ("<user id>:<session version>") matches the user's current
-session version, which logout and password changes bump.
+A request to the API blueprint that sends `Authorization: Bearer <token>` is that token's user
+and nobody else: the session and remember cookies are ignored, so a CSRF check is not needed.
+A session counts only while its login id ("<user id>:<session version>") matches the user's
+current session version, which logout and password changes bump. The hooks decide by the
+blueprint a request was routed to; the rules on tokens and sessions live in services.tokens
+and services.users.
 """
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, flash, g, jsonify, redirect, request, session, url_for
+from typing import TYPE_CHECKING
+
+from flask import Flask, Response, abort, current_app, flash, g, jsonify, redirect, request, session, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from .db import db
 from .extensions import csrf, login_manager
-from .models import User
-from .services.tokens import find_token, record_use
+from .services.tokens import token_user
+from .services.users import session_user
+
+if TYPE_CHECKING:  # types only
+    from .models import User
+
+API_BLUEPRINT = "api"  # the blueprint that holds every JSON route (annotator.views.api)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -23,10 +31,19 @@ CSP = (
 )
 
 
+def api_request() -> bool:
+    """Whether the request is for the JSON API: routed to its blueprint, or unrouted (404/405) under its prefix."""
+    if request.url_rule is not None:
+        return request.blueprint == API_BLUEPRINT
+    api = current_app.blueprints.get(API_BLUEPRINT)
+    prefix = (api.url_prefix or "") if api is not None else ""
+    return bool(prefix) and (request.path == prefix or request.path.startswith(prefix.rstrip("/") + "/"))
+
+
 def _bearer() -> str | None:
-    """The plain API token sent with an /api/ request, if any."""
+    """The plain API token sent with an API request, if any."""
     header = request.headers.get("Authorization", "")
-    if not request.path.startswith("/api/") or not header.startswith("Bearer "):
+    if not api_request() or not header.startswith("Bearer "):
         return None
     return header[7:].strip()
 
@@ -36,11 +53,7 @@ def load_user(login_id: str) -> User | None:
     """The session's user, if its session version is still current (never when a token is sent)."""
     if _bearer() is not None:
         return None
-    ident, _, version = login_id.partition(":")
-    if not (ident.isdigit() and version.isdigit() and len(ident) < 19):
-        return None
-    user = db.session.get(User, int(ident))
-    return user if user is not None and user.session_version == int(version) else None
+    return session_user(login_id)
 
 
 @login_manager.request_loader
@@ -55,11 +68,10 @@ def _authenticate_token() -> None:
     plain = _bearer()
     if plain is None:
         return
-    token = find_token(plain)
-    if token is None:
+    user = token_user(plain)
+    if user is None:
         abort(401, "This API token is unknown, expired or revoked.")
-    record_use(token)
-    g.token_user = g._login_user = token.user  # what Flask-Login's current_user reads
+    g.token_user = g._login_user = user  # what Flask-Login's current_user reads
 
 
 def _csrf_unless_token() -> None:
@@ -72,18 +84,20 @@ def _csrf_unless_token() -> None:
 @login_manager.unauthorized_handler
 def _unauthorized() -> WerkzeugResponse | tuple[Response, int]:
     """Scripts get a JSON 401; people are sent to the login page."""
-    if request.path.startswith("/api/"):
+    if api_request():
         return jsonify(error="Log in or send a valid API token (Authorization: Bearer ...).", status=401), 401
     flash("Please log in to see this page.", "info")
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
 def _authenticated() -> bool:
+    """Whether the request came from a logged-in user (session or token)."""
     user = g.get("_login_user")
     return bool(user is not None and user.is_authenticated) or "_user_id" in session
 
 
 def _set_headers(response: Response) -> Response:
+    """Security headers on every response; authenticated answers are never cached."""
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")

@@ -65,6 +65,15 @@ def find_token(plain: str) -> ApiToken | None:
     return token
 
 
+def token_user(plain: str) -> User | None:
+    """The user a plain API token acts for (its use recorded), or None when it is unknown, expired or revoked."""
+    token = find_token(plain)
+    if token is None:
+        return None
+    record_use(token)
+    return token.user
+
+
 def record_use(token: ApiToken) -> None:
     """Note that a token was used (reads too), in a transaction of its own."""
     now = utcnow()

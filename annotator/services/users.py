@@ -36,6 +36,15 @@ def active_names() -> list[str]:
     return list(db.session.scalars(sa.select(User.name).where(User.active.is_(True)).order_by(User.name)))
 
 
+def session_user(login_id: str) -> User | None:
+    """The user of a session's login id ("<user id>:<session version>"), if that version is still current."""
+    ident, _, version = login_id.partition(":")
+    if not (ident.isdigit() and version.isdigit() and len(ident) < 19):
+        return None
+    user = db.session.get(User, int(ident))
+    return user if user is not None and user.session_version == int(version) else None
+
+
 def create_user(name: str, password: str, *, role: str = "annotator") -> User:
     """Add a user; the caller commits."""
     name = name.strip()

@@ -8,20 +8,21 @@ from werkzeug.wrappers import Response
 
 from ..db import roll_back
 from ..errors import Conflict, InvalidInput
+from ..security import api_request
 
 
 def _error(err: HTTPException):  # type: ignore[no-untyped-def]
     """JSON errors for the API, a page for people."""
     if err.code and err.code >= 500:
         roll_back()
-    if request.path.startswith("/api/"):
+    if api_request():
         return jsonify(error=err.description, status=err.code), err.code
     return render_template("error.html", error=err), err.code
 
 
 def _wants_json() -> bool:
     """API calls and JSON requests get JSON errors; pages get a flashed message."""
-    return request.path.startswith("/api/") or request.is_json
+    return api_request() or request.is_json
 
 
 def _back() -> str:
@@ -42,7 +43,6 @@ def _refused(err: InvalidInput | Conflict) -> tuple[Response, int] | Response:
 def init_app(app: Flask) -> None:
     """Register every blueprint and the error handlers."""
     from . import api, auth, datasets, profile, editor, review, admin, transfer, models
-    from . import review_api  # noqa: F401  (adds the review routes to the API blueprint)
 
     for module in (auth, datasets, api, profile, editor, review, admin, transfer, models):
         app.register_blueprint(module.bp)

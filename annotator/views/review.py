@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -15,12 +15,10 @@ from ..db import committing
 from ..services import agreement as figures
 from ..services import review as adjudication
 from ..services.annotations import VersionConflict, history
-from ..services.payloads import stored_payload
 from ..spans import SpanError
 from .access import get_dataset, get_document, get_set, reviewer_required
-from .review_api import accepted_message
 from .review_rows import Alternative, gold_html, render_rows
-from .review_text import describe
+from .review_text import accepted_message, describe, scope_of
 
 bp = Blueprint("review", __name__)
 VIEWS = ("merged", "side")
@@ -70,7 +68,7 @@ def _rows(state: adjudication.ReviewState, doc_text: str, layer: Layer) -> list[
 def page_data(state: adjudication.ReviewState) -> dict[str, Any]:
     """What review.js needs: the API base, the gold version and status, and each merged item's key."""
     doc = state.document
-    return {"api": url_for("review.page", document_id=doc.id).replace("/documents/", "/api/documents/", 1),
+    return {"api": url_for("api.review_take", document_id=doc.id).removesuffix("/take"),
             "gold": {"version": state.gold.version if state.gold else 0,
                      "status": state.gold.status if state.gold else None},
             "keys": [item.key for item in state.merged.items]}
@@ -176,51 +174,14 @@ def restore(set_id: int) -> Response:
     return redirect(url_for("review.document_history", document_id=aset.document_id))
 
 
-def _scope() -> str:
-    scope = request.args.get("scope", "all")
-    return scope if scope in figures.SCOPES else "all"
-
-
 @bp.route("/datasets/<int:dataset_id>/dashboard")
 @reviewer_required
 def dashboard(dataset_id: int) -> str:
     """Agreement figures with their sizes and model baseline, pairs, labels and per-annotator work."""
     dataset = get_dataset(dataset_id)
-    scope = _scope()
+    scope = scope_of(request.args, figures.SCOPES)
     agreement = figures.dataset_figures(dataset, scope=scope)
     return render_template("review/dashboard.html", dataset=dataset, agreement=agreement, scope=scope,
                            overall=agreement.overall(), sizes=agreement.overall_sizes(),
                            baseline=agreement.baseline_overall(), coverage=figures.coverage(dataset),
                            people=figures.annotator_figures(dataset, agreement))
-
-
-@bp.get("/api/datasets/<int:dataset_id>/agreement")
-@reviewer_required
-def dataset_agreement_json(dataset_id: int) -> Response:
-    """Dataset agreement among annotators, against the model and against gold, as JSON (?scope=changed)."""
-    dataset = get_dataset(dataset_id)
-    scope = _scope()
-    agreement = figures.dataset_figures(dataset, scope=scope)
-    return jsonify(dataset_id=dataset_id, scope=scope, coverage=vars(figures.coverage(dataset)),
-                   agreement=agreement.to_dict(),
-                   annotators=[vars(p) for p in figures.annotator_figures(dataset, agreement)])
-
-
-@bp.get("/api/documents/<int:document_id>/agreement")
-@reviewer_required
-def document_agreement_json(document_id: int) -> Response:
-    """One document's agreement among the annotators who finished it, as JSON."""
-    scope = _scope()
-    return jsonify(document_id=document_id, scope=scope,
-                   agreement=figures.document_figures(get_document(document_id), scope=scope).to_dict())
-
-
-@bp.get("/api/review/documents/<int:document_id>")
-@reviewer_required
-def review_json(document_id: int) -> Response:
-    """The merged versions and the gold set of a document, as JSON."""
-    state = adjudication.review_state(get_document(document_id))
-    if not state.sets:
-        abort(404, "This document has no annotation sets.")
-    gold = state.gold
-    return jsonify(merged=state.merged.to_dict(), gold=None if gold is None else stored_payload(gold))

@@ -1,4 +1,4 @@
-"""Pure presentation helpers for the review page: short readable descriptions of items."""
+"""Pure presentation helpers for the review pages: short readable descriptions of items and actions."""
 
 from __future__ import annotations
 
@@ -34,3 +34,16 @@ def describe(layer: str, item: Item, entities: Mapping[str, Item], text: str) ->
     target = _party(item.get("target", ""), item.get("target_entity"), entities, text)
     return {"text": f"{holder} → {target}", "tag": item["polarity"],
             "detail": _cut(text, evidence["start"], evidence["end"], 120)}
+
+
+def accepted_message(result: tuple[Any, int]) -> str:
+    """What "accept all agreed" did."""
+    added = result[1]
+    return (f"Accepted every agreed item ({added} added to the gold)." if added
+            else "Every agreed item is already in the gold; nothing was added.")
+
+
+def scope_of(args: Mapping[str, str], scopes: tuple[str, ...]) -> str:
+    """The agreement scope a request asks for (?scope=changed), "all" when missing or unknown."""
+    scope = args.get("scope", "all")
+    return scope if scope in scopes else "all"

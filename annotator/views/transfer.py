@@ -1,4 +1,5 @@
-"""Data in and out on the web: export downloads, uploads that import as background jobs, job progress."""
+"""Data in and out on the web: export downloads, uploads that import as background jobs, job pages
+(their progress as JSON is on the API blueprint: views.api.jobs)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import secrets
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template,
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
                    request, send_file, stream_with_context, url_for)
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -19,8 +20,7 @@ from ..formats.registry import FORMATS, writer_of
 from ..services.export_jobs import create_export_job, download_name, export_file, export_folder
 from ..services.exporter import ONLY, ONLY_HELP, export_stream, export_to_path, gold_counts
 from ..services.importer import ImportFailed
-from ..services.lookup import fresh_job
-from ..services.uploads import live_progress, save_upload
+from ..services.uploads import save_upload
 from ..services.users import active_names
 from .access import admin_required, get_dataset, get_job, reviewer_required
 
@@ -143,15 +143,3 @@ def job(job_id: int) -> str:
     found = get_job(job_id)
     return render_template("transfer/job.html", job=found, dataset=get_dataset(found.dataset_id or 0),
                            download=export_file(found) is not None)
-
-
-@bp.route("/api/jobs/<int:job_id>")
-@login_required
-def job_status(job_id: int) -> BaseResponse:
-    """A job's status and progress as JSON."""
-    found = fresh_job(get_job(job_id))
-    data = {**found.to_dict(), **live_progress(found)}
-    if export_file(found) is not None:
-        data["download"] = url_for("transfer.download", job_id=found.id)
-    return jsonify(data)
-

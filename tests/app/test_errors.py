@@ -25,9 +25,11 @@ def _refusing_routes(app: Flask) -> None:
             db.session.flush()
             raise error
 
-    bp.add_url_rule("/api/refuse-invalid", "api_invalid", lambda: change_then(InvalidInput("too long", field="name")),
-                    methods=["POST"])
-    bp.add_url_rule("/api/refuse-conflict", "api_conflict", lambda: change_then(Conflict("moved on")), methods=["POST"])
+    # JSON answers are decided by blueprint: these two are endpoints of the API blueprint ("api.*")
+    app.add_url_rule("/api/refuse-invalid", "api.refuse_invalid",
+                     lambda: change_then(InvalidInput("too long", field="name")), methods=["POST"])
+    app.add_url_rule("/api/refuse-conflict", "api.refuse_conflict", lambda: change_then(Conflict("moved on")),
+                     methods=["POST"])
     bp.add_url_rule("/refuse-invalid", "page_invalid", lambda: change_then(InvalidInput("too long", field="name")),
                     methods=["POST"])
     app.register_blueprint(bp)

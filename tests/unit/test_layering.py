@@ -88,10 +88,10 @@ def _database_uses(path: Path) -> list[str]:
     return found
 
 
-ENTRY_POINTS = sorted([*PACKAGE.glob("views/*.py"), *PACKAGE.glob("cli/*.py")])
+ENTRY_POINTS = sorted([*PACKAGE.glob("views/**/*.py"), *PACKAGE.glob("cli/*.py"), PACKAGE / "security.py"])
 
 
-@pytest.mark.parametrize("path", ENTRY_POINTS, ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("path", ENTRY_POINTS, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_entry_points_reach_the_database_only_through_services(path: Path) -> None:
     found = _database_uses(path)
     assert not found, f"{path.relative_to(PACKAGE.parent)} talks to the database itself:\n" + "\n".join(found)
@@ -152,3 +152,15 @@ def test_jobs_and_tasks_live_in_app_extensions() -> None:
     first, second = create_app({"TESTING": True}), create_app({"TESTING": True})
     assert first.extensions["annotator.tasks"] is not second.extensions["annotator.tasks"]
     assert first.extensions["huey"] is not second.extensions["huey"]
+
+
+def test_every_json_route_is_on_the_api_blueprint() -> None:
+    from annotator import create_app
+
+    app = create_app({"TESTING": True})
+    for rule in app.url_map.iter_rules():
+        on_api = rule.endpoint.startswith("api.")
+        assert on_api == rule.rule.startswith("/api/"), f"{rule.rule} ({rule.endpoint}): JSON routes live on the api blueprint"
+    answers_json = [path.relative_to(PACKAGE) for path in PACKAGE.glob("views/*.py")
+                    if path.name != "__init__.py" and "jsonify" in path.read_text()]
+    assert not answers_json, f"{answers_json} answer JSON outside views/api/"

@@ -17,17 +17,18 @@ from flask import abort, jsonify, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from ..agreement import Collision
-from ..db import committing
-from ..services import review as adjudication
-from ..services.annotations import VersionConflict, gold_set
-from ..services.payloads import gold_payload
-from ..spans import SpanError
-from .access import get_document, reviewer_required
-from .api import bp
+from ...agreement import Collision
+from ...db import committing
+from ...services import review as adjudication
+from ...services.annotations import VersionConflict, gold_set
+from ...services.payloads import gold_payload
+from ...spans import SpanError
+from ..access import get_document, reviewer_required
+from ..review_text import accepted_message
+from . import bp
 
 if TYPE_CHECKING:  # types only
-    from ..models import Document
+    from ...models import Document
 
 Reply = Response | tuple[Response, int]
 
@@ -101,13 +102,6 @@ def review_agreed(document_id: int) -> Reply:
     """Add every item all finished annotators agree on."""
     body = _body()
     return _run(document_id, adjudication.accept_agreed, accepted_message, expected_version=body["version"])
-
-
-def accepted_message(result: tuple[Any, int]) -> str:
-    """What "accept all agreed" did."""
-    added = result[1]
-    return (f"Accepted every agreed item ({added} added to the gold)." if added
-            else "Every agreed item is already in the gold; nothing was added.")
 
 
 @bp.post("/documents/<int:document_id>/review/done")

@@ -1,26 +1,25 @@
-"""The JSON API: read and save annotation sets (session + CSRF header, or an API token)."""
+"""API routes of annotation sets: read, save a batch of edits, change the status (session + CSRF header, or a token)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import abort, current_app, jsonify, request
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
-from ..db import committing
-from ..services import lookup
-from ..services.agreement import record_activity
-from ..services.annotations import Refusal, VersionConflict, apply_each, ensure_seeded, set_status
-from ..services.caps import TooManyOps, check_op_count, check_set_size
-from ..services.payloads import set_payload
-from ..spans import SpanError
-from .access import get_set
-from ..vocab import Answer
-
-bp = Blueprint("api", __name__, url_prefix="/api")
+from ...db import committing
+from ...services import lookup
+from ...services.agreement import record_activity
+from ...services.annotations import Refusal, VersionConflict, apply_each, ensure_seeded, set_status
+from ...services.caps import TooManyOps, check_op_count, check_set_size
+from ...services.payloads import set_payload
+from ...spans import SpanError
+from ...vocab import Answer
+from ..access import get_set
+from . import bp
 
 
 def _body() -> dict[str, Any]:
