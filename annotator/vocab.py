@@ -31,6 +31,13 @@ class SetKind(StrEnum):
     GOLD = "gold"
 
 
+class QueueOrder(StrEnum):
+    """The order of an annotator's queue: as imported, or where the model is least sure first."""
+
+    IMPORT = "import"
+    UNCERTAINTY = "uncertainty"
+
+
 class Role(StrEnum):
     """What an account may do; each role includes the ones before it."""
 

@@ -20,6 +20,7 @@ from ..services.exporter import ONLY, ONLY_HELP, ExportReport, export_stream, ex
 from ..services.importer import ImportFailed, Record, get_or_create_dataset, import_records
 from ..services.sources import count_records, read_path
 from ..services.users import create_user, find_user
+from ..vocab import SetKind
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 DEMO_DATASET = "Demo: world news"
@@ -29,7 +30,7 @@ DEMO_ADMIN = "demo"
 @click.command("import")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--dataset", "dataset_name", required=True, help="Dataset name (created when missing).")
-@click.option("--as", "target", type=click.Choice(["annotator", "gold"]), default="annotator",
+@click.option("--as", "target", type=click.Choice([SetKind.ANNOTATOR.value, SetKind.GOLD.value]), default="annotator",
               show_default=True, help="Import the file's annotations as gold, or as annotators' sets.")
 @click.option("--annotator", "annotator_name",
               help="The annotator the file's annotations belong to (default: each line's _annotator_id).")

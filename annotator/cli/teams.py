@@ -11,7 +11,7 @@ from ..services.dataset_setup import configure_dataset
 from ..services.datasets import by_name
 from ..services.users import find_user
 from ..spans import SpanError
-from ..vocab import speaker_labels_for
+from ..vocab import QueueOrder, speaker_labels_for
 
 
 @click.command("assign")
@@ -48,7 +48,7 @@ def assign_command(dataset_name: str, names: str | None) -> None:
                                        "first, separated by commas or spaces, e.g. PERSON,ORG,NORP,GPE.")
 @click.option("--model", help="Pipeline that pre-annotates: a trained version (v2), a package or a folder; "
                               "'builtin' for the configured default.")
-@click.option("--queue-order", type=click.Choice(["import", "uncertainty"]),
+@click.option("--queue-order", type=click.Choice([order.value for order in QueueOrder]),
               help="Order of each annotator's queue: import order, or where the model is least sure first.")
 @with_appcontext
 def dataset_command(name: str, annotators_per_doc: int | None, labels: str | None, speaker_labels: str | None,

@@ -26,7 +26,7 @@ from ..models import (
 )
 from ..models_agreement import SCOPES, TOTALS, AgreementSet
 from ..spans import Annotation, Entity, Quote, Span, Stance
-from ..vocab import FINISHED
+from ..vocab import FINISHED, SetKind, Status
 
 BATCH = 250
 _PENDING = "agreement_pending"
@@ -174,8 +174,8 @@ def _document_rows(session: Any, document_ids: Sequence[int], units: dict[int, d
     for doc_id, dataset_id, kind, user_id, status, answer, active_ms in session.execute(
             sa.select(a.document_id, Document.dataset_id, a.kind, a.user_id, a.status, a.answer, a.active_ms)
             .join(Document, Document.id == a.document_id)
-            .where(a.document_id.in_(document_ids), a.kind.in_(("annotator", "gold")))):
-        finished = status in FINISHED if kind == "annotator" else status == "reviewed"
+            .where(a.document_id.in_(document_ids), a.kind.in_((SetKind.ANNOTATOR, SetKind.GOLD)))):
+        finished = status in FINISHED if kind == SetKind.ANNOTATOR else status == Status.REVIEWED
         doc = docs.setdefault(doc_id, {"document_id": doc_id, "dataset_id": dataset_id, "annotators": 0,
                                        "rejected": False, "has_gold": False, "computed_at": utcnow()})
         doc["rejected"] |= finished and answer == "reject"

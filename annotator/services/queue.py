@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from ..db import db
 from ..models import AnnotationSet, Dataset, Document, User
-from ..vocab import UNFINISHED
+from ..vocab import UNFINISHED, QueueOrder
 
 
 
@@ -35,14 +35,14 @@ def _own_sets(dataset: Dataset, user: User) -> sa.Select[Any]:
     query = (sa.select(AnnotationSet).join(Document, Document.id == AnnotationSet.document_id)
              .where(Document.dataset_id == dataset.id, AnnotationSet.kind == "annotator",
                     AnnotationSet.user_id == user.id))
-    if dataset.queue_order == "uncertainty":
+    if dataset.queue_order == QueueOrder.UNCERTAINTY:
         return query.order_by(UNSURE.desc(), AnnotationSet.document_id)
     return query.order_by(AnnotationSet.document_id)
 
 
 def _after(dataset: Dataset, document_id: int) -> Any:
     """The condition "comes after this document in the queue"."""
-    if dataset.queue_order != "uncertainty":
+    if dataset.queue_order != QueueOrder.UNCERTAINTY:
         return AnnotationSet.document_id > document_id
     here = db.session.scalar(sa.select(UNSURE).where(Document.id == document_id))
     if here is None:

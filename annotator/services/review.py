@@ -14,13 +14,12 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from ..agreement import Merged, agreed_annotation, merge, take, take_many
+from ..agreement.signatures import LAYERS
 from ..db import db
 from ..models import AnnotationSet, AuditEvent, Document, User, annotation_of
 from ..spans import Annotation, Entity, Quote, SpanError, Stance
+from ..vocab import FINISHED, SetKind
 from .annotations import VersionConflict, annotation_at, gold_set, replace_annotation, set_status
-
-LAYERS = ("entities", "quotes", "stances")
-FINISHED = ("submitted", "reviewed")
 
 
 class ReviewRefused(Exception):
@@ -60,7 +59,7 @@ def document_sets(document: Document) -> dict[str, AnnotationSet]:
 
 def counts(aset: AnnotationSet) -> bool:
     """Whether a set is shown as a voting version: model, gold, or finished annotator work."""
-    return aset.kind != "annotator" or aset.status in FINISHED
+    return aset.kind != SetKind.ANNOTATOR or aset.status in FINISHED
 
 
 def quorum(document: Document) -> int:

@@ -11,12 +11,12 @@ from werkzeug.wrappers import Response
 from ..checks import check_speaker_labels
 from ..db import committing
 from ..forms import EmptyForm
-from ..forms_admin import ROLE_CHOICES, AssignForm, DatasetSettingsForm, MoveForm, RoleForm, UserCreateForm, split_names
+from ..forms.admin import ROLE_CHOICES, AssignForm, DatasetSettingsForm, MoveForm, RoleForm, UserCreateForm, split_names
 from ..services import assignment, lookup
 from ..services.evaluation import pipeline_choices
 from ..services.users import AccountError, all_users, create_user
 from ..spans import SpanError
-from ..vocab import speaker_labels_for
+from ..vocab import QueueOrder, speaker_labels_for
 from .access import admin_required, get_dataset
 
 if TYPE_CHECKING:  # types only: the queries live in services
@@ -99,7 +99,7 @@ def settings(dataset_id: int) -> str | Response:
 def _apply_settings(dataset: Dataset, form: DatasetSettingsForm, speaker_labels: list[str]) -> None:
     """Copy the settings form onto the dataset."""
     dataset.spacy_model = form.spacy_model.data or None
-    dataset.queue_order = form.queue_order.data or "import"
+    dataset.queue_order = form.queue_order.data or QueueOrder.IMPORT
     dataset.entity_labels = split_names(form.entity_labels.data or "")
     dataset.speaker_labels = speaker_labels
     dataset.stance_polarities = split_names(form.stance_polarities.data or "")

@@ -9,7 +9,8 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from ..db import committing
-from ..forms import EmptyForm, LoginForm
+from ..forms import EmptyForm
+from ..forms.auth import LoginForm
 from ..services.users import authenticate
 
 bp = Blueprint("auth", __name__)

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from ..jobs import app_tasks
 from ..db import committing
 from ..forms import EmptyForm
-from ..forms_model import TrainForm
+from ..forms.models import TrainForm
 from ..services import evaluation, lookup
 from ..services.model_jobs import KINDS, recent_jobs, start_job
 from ..services.preannotation import pipeline_name

@@ -4,44 +4,21 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, login_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..db import committing
 from ..forms import EmptyForm
+from ..forms.profile import PasswordForm, TokenForm
 from ..services.tokens import issue_token, revoke_token, user_tokens
 from ..services.users import change_password as set_new_password
 from ..services.users import check_current_password
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
 
-EXPIRY_CHOICES = {"30": "30 days", "90": "90 days", "365": "1 year", "0": "never (until revoked)"}
-
-
-class PasswordForm(FlaskForm):
-    """Current password, new password twice, and whether API tokens survive the change."""
-
-    current = PasswordField("Current password", validators=[DataRequired()])
-    new = PasswordField("New password", validators=[DataRequired(), Length(
-        min=8, max=200, message="The new password needs at least 8 characters (at most 200).")])
-    confirm = PasswordField("New password again",
-                            validators=[DataRequired(), EqualTo("new", message="The two new passwords differ.")])
-    keep_tokens = BooleanField("Keep my API tokens working")
-    submit = SubmitField("Change password")
-
-
-class TokenForm(FlaskForm):
-    """A name that says which script the token is for, and how long it lasts."""
-
-    name = StringField("Token name", validators=[DataRequired(), Length(max=80)])
-    expires = SelectField("Expires after", choices=list(EXPIRY_CHOICES.items()), default="90")
-    submit = SubmitField("Create token")
-
 
 def _page(*, password_form: PasswordForm | None = None, token_form: TokenForm | None = None,
           new_token: str | None = None, status: int = 200) -> tuple[str, int]:
+    """The profile page with its forms (a just-created token is shown once)."""
     return render_template(
         "profile/show.html", password_form=password_form or PasswordForm(),
         token_form=token_form or TokenForm(), revoke_form=EmptyForm(), tokens=user_tokens(current_user),

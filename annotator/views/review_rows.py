@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from ..agreement import MergedItem
+from ..agreement import NOT_ANNOTATORS, MergedItem
 from ..render import segments
 from ..spans import Annotation
 
@@ -47,7 +47,7 @@ def _body(layer: str, text: Mapping[str, str], nth: int | None, disputed: bool) 
 def _alternative(layer: str, alt: Alternative, nth: int | None, colours: Mapping[str, int],
                  disputed: bool) -> str:
     item = alt.item
-    voters = [s for s in item.sources if s not in ("model", "gold")]
+    voters = [s for s in item.sources if s not in NOT_ANNOTATORS]
     classes = ["alt"]
     if "gold" in item.sources:
         classes.append("in-gold")

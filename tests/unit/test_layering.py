@@ -164,3 +164,12 @@ def test_every_json_route_is_on_the_api_blueprint() -> None:
     answers_json = [path.relative_to(PACKAGE) for path in PACKAGE.glob("views/*.py")
                     if path.name != "__init__.py" and "jsonify" in path.read_text()]
     assert not answers_json, f"{answers_json} answer JSON outside views/api/"
+
+
+def test_forms_live_in_the_forms_package() -> None:
+    """One forms home per blueprint (annotator/forms/<blueprint>.py): no view defines a form."""
+    for path in PACKAGE.glob("views/**/*.py"):
+        tree = ast.parse(path.read_text(), str(path))
+        forms = [node.name for node in ast.walk(tree) if isinstance(node, ast.ClassDef)
+                 and any("Form" in ast.unparse(base) for base in node.bases)]
+        assert not forms, f"{path.relative_to(PACKAGE)} defines {forms}; move them to annotator/forms/"

@@ -1,4 +1,4 @@
-"""Flask-WTF forms shared across pages."""
+"""Flask-WTF forms of the auth blueprint: logging in."""
 
 from __future__ import annotations
 
@@ -14,9 +14,3 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired()])
     remember = BooleanField("Keep me logged in")
     submit = SubmitField("Log in")
-
-
-class EmptyForm(FlaskForm):
-    """A form with only its CSRF token, for plain POST buttons."""
-
-    submit = SubmitField("Submit")

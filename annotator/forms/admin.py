@@ -1,4 +1,4 @@
-"""Flask-WTF forms of the admin pages: users, dataset settings and assignment."""
+"""Flask-WTF forms of the admin blueprint: users, dataset settings and assignment."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
 
-from .forms_model import QUEUE_ORDERS
-from .vocab import SPEAKER_LABELS, Role
+from ..vocab import SPEAKER_LABELS, QueueOrder, Role
 
 ROLE_CHOICES = [role.value for role in Role]
+QUEUE_ORDERS = {QueueOrder.IMPORT: "Import order",
+                QueueOrder.UNCERTAINTY: "Where the model is least sure first (after re-pre-annotation)"}
 
 
 class UserCreateForm(FlaskForm):
@@ -43,7 +44,7 @@ class DatasetSettingsForm(FlaskForm):
     guidelines = TextAreaField("Guidelines (Markdown)", render_kw={"rows": 12})
     spacy_model = SelectField("Pre-annotation pipeline", validate_choice=True,
                               description="The entity model; quote and stance rules run on top of it.")
-    queue_order = SelectField("Queue order", choices=QUEUE_ORDERS)
+    queue_order = SelectField("Queue order", choices=[(order.value, title) for order, title in QUEUE_ORDERS.items()])
     submit = SubmitField("Save settings")
 
 

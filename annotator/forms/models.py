@@ -1,13 +1,10 @@
-"""Flask-WTF forms of the model page: training options."""
+"""Flask-WTF forms of the models blueprint: training options."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, IntegerField, SubmitField
 from wtforms.validators import InputRequired, NumberRange
-
-QUEUE_ORDERS = [("import", "Import order"),
-                ("uncertainty", "Where the model is least sure first (after re-pre-annotation)")]
 
 
 class TrainForm(FlaskForm):
