@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..agreement import Agreement, PairScores, Tokens, document_agreement
-from ..db import db
+from ..db import committing, db
 from ..models import (
     AgreementDocument, AgreementLabel, AgreementPair, AgreementValue, AnnotationSet, Document, EntitySpan,
     QuoteItem, StanceItem, utcnow,
@@ -258,8 +258,8 @@ def recompute(document_ids: Iterable[int], *, batch: int = BATCH,
 
 
 def _commit_batch(chunk: list[int], progress: Callable[[int], None] | None) -> int:
-    store(chunk)
-    db.session.commit()
+    with committing():
+        store(chunk)
     db.session.expunge_all()
     if progress:
         progress(len(chunk))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from ..db import db
+from ..db import committing, db
 from ..formats.errors import FormatError
 from ..formats.registry import writer_of
 from ..models import Dataset, Job, User, utcnow
@@ -56,21 +56,21 @@ def run_export_job(job_id: int) -> None:
         return
     _sweep()
     payload = json.loads(job.payload or "{}")
-    job.status, job.message = "running", "Exporting…"
-    db.session.commit()
+    with committing():
+        job.status, job.message = "running", "Exporting…"
     try:
-        payload, message, ok = _export(job, payload)
+        with committing():  # the export only reads; this ends its transaction (or rolls a failed one back)
+            payload, message, ok = _export(job, payload)
     except FormatError as err:
         payload, message, ok = payload, f"{err}", False
     except Exception:  # a job must never stay "running" forever
         logging.getLogger(__name__).exception("export job %s failed", job_id)
         message, ok = "The export failed unexpectedly.", False
-    db.session.rollback()
-    job = db.session.get(Job, job_id)
-    assert job is not None
-    job.status, job.message, job.finished_at = ("done" if ok else "failed"), message, utcnow()
-    job.payload = json.dumps(payload)
-    db.session.commit()
+    with committing():
+        job = db.session.get(Job, job_id)
+        assert job is not None
+        job.status, job.message, job.finished_at = ("done" if ok else "failed"), message, utcnow()
+        job.payload = json.dumps(payload)
 
 
 def _export(job: Job, payload: dict[str, str]) -> tuple[dict[str, str], str, bool]:

@@ -8,7 +8,7 @@ import socket
 
 import sqlalchemy as sa
 
-from ..db import db
+from ..db import committing, db
 from ..models import Job, utcnow
 from .uploads import _progress_file, upload_folder
 
@@ -26,8 +26,8 @@ def this_worker() -> str:
 
 def take_job(job_id: int) -> None:
     """Record that this process runs the job (so a restart can tell when it died)."""
-    db.session.execute(sa.update(Job).where(Job.id == job_id).values(worker=this_worker()))
-    db.session.commit()
+    with committing():
+        db.session.execute(sa.update(Job).where(Job.id == job_id).values(worker=this_worker()))
 
 
 def _alive(pid: int) -> bool:
@@ -50,6 +50,12 @@ def _dead_here(worker: str) -> int | None:
 
 def fail_abandoned_jobs() -> int:
     """Mark unfinished jobs of dead processes on this host failed and delete their files; returns how many."""
+    with committing():
+        return _mark_abandoned()
+
+
+def _mark_abandoned() -> int:
+    """Mark the jobs failed (the caller commits)."""
     failed = 0
     unfinished = db.session.scalars(sa.select(Job).where(Job.status.in_(("queued", "running")),
                                                          Job.worker.is_not(None)))
@@ -64,5 +70,4 @@ def fail_abandoned_jobs() -> int:
             (upload_folder() / os.path.basename(stored)).unlink(missing_ok=True)
             _progress_file(job.id).unlink(missing_ok=True)
         failed += 1
-    db.session.commit()
     return failed

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask import current_app
 from werkzeug.datastructures import FileStorage
 
-from ..db import db
+from ..db import committing, db
 from ..formats.lines import JSONL_SUFFIXES, TEXT_SUFFIXES
 from ..models import Dataset, Job, User, utcnow
 from .importer import ImportFailed, Record, import_records
@@ -96,8 +96,8 @@ class _Reporter:
             path.with_suffix(".tmp").write_text(json.dumps(values), encoding="utf-8")
             path.with_suffix(".tmp").replace(path)
         else:
-            db.session.execute(sa.update(Job).where(Job.id == self.job_id).values(**values))
-            db.session.commit()
+            with committing():
+                db.session.execute(sa.update(Job).where(Job.id == self.job_id).values(**values))
         self.last = time.monotonic()
 
 
@@ -108,25 +108,29 @@ def run_import_job(job_id: int) -> None:
         return
     payload = json.loads(job.payload or "{}")
     path = upload_folder() / payload["path"]
-    job.status, job.total = "running", count_records(path) if path.exists() else 0
-    db.session.commit()
+    with committing():
+        job.status, job.total = "running", count_records(path) if path.exists() else 0
     try:
-        message, ok = _import(job, path, payload), True
+        with committing():  # the documents and the job's "done" in one transaction
+            _finish(job_id, _import(job, path, payload), ok=True)
     except ImportFailed as err:
-        message, ok = f"{err}".replace(path.name, payload["name"]) + " Nothing was imported.", False
+        with committing():
+            _finish(job_id, f"{err}".replace(path.name, payload["name"]) + " Nothing was imported.", ok=False)
     except Exception:  # a job must never stay "running" forever
         log.exception("import job %s failed", job_id)
-        message, ok = "The import failed unexpectedly; nothing was imported.", False
-    if not ok:
-        db.session.rollback()
+        with committing():
+            _finish(job_id, "The import failed unexpectedly; nothing was imported.", ok=False)
+    path.unlink(missing_ok=True)
+    _progress_file(job_id).unlink(missing_ok=True)
+
+
+def _finish(job_id: int, message: str, *, ok: bool) -> None:
+    """Record an import job's outcome on its row (the caller commits)."""
     job = db.session.get(Job, job_id)
     assert job is not None
     job.status, job.message, job.finished_at = ("done" if ok else "failed"), message, utcnow()
     if ok:
         job.done = job.total
-    db.session.commit()
-    path.unlink(missing_ok=True)
-    _progress_file(job_id).unlink(missing_ok=True)
 
 
 def _import(job: Job, path: Path, payload: dict[str, Any]) -> str:

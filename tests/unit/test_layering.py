@@ -173,3 +173,23 @@ def test_forms_live_in_the_forms_package() -> None:
         forms = [node.name for node in ast.walk(tree) if isinstance(node, ast.ClassDef)
                  and any("Form" in ast.unparse(base) for base in node.bases)]
         assert not forms, f"{path.relative_to(PACKAGE)} defines {forms}; move them to annotator/forms/"
+
+
+# One commit helper: db.committing() (and roll_back() for the error handlers) are the only commit and rollback.
+KNOWN_TRANSACTION_SITES = {
+    "services/annotations.py": "a stale flush is rolled back to read the set's current version for the 409",
+    "services/model_jobs.py": "model jobs save their log as they run (to move onto committing())",
+}
+
+
+@pytest.mark.parametrize("path", sorted(p for p in PACKAGE.rglob("*.py") if "migrations" not in p.parts),
+                         ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_commit_and_rollback_only_through_the_helper(path: Path) -> None:
+    relative = str(path.relative_to(PACKAGE))
+    if relative == "db.py" or relative in KNOWN_TRANSACTION_SITES:
+        return
+    tree = ast.parse(path.read_text(), str(path))
+    calls = [f"line {node.lineno}: {node.func.attr}()" for node in ast.walk(tree)
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+             and node.func.attr in ("commit", "rollback")]
+    assert not calls, f"{relative} commits or rolls back by hand (use db.committing()):\n" + "\n".join(calls)
