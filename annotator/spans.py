@@ -7,14 +7,16 @@ speaker entity, a stance's holder or target entity) refer to that uid.
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from annotator.errors import InvalidInput
 from annotator.vocab import Origin, QuoteKind
+
+if TYPE_CHECKING:
+    from annotator.tokens import DocTokens
 
 # Value lookups that also validate: a JSON string to its member (members are strings too).
 ORIGINS: dict[str, Origin] = {o.value: o for o in Origin}
@@ -268,44 +270,6 @@ class Annotation:
         return {e.uid: e for e in self.entities}
 
 
-class TokenBounds:
-    """Token start and end offsets of a text, for boundary checks and snapping."""
-
-    def __init__(self, starts: Sequence[int], ends: Sequence[int]) -> None:
-        self.starts = list(starts)
-        self.ends = list(ends)
-        self._start_set = set(self.starts)
-        self._end_set = set(self.ends)
-
-    @classmethod
-    def from_tokens(cls, tokens: Iterable[tuple[int, int]]) -> TokenBounds:
-        """Build from ``(start, end)`` pairs in text order."""
-        pairs = list(tokens)
-        return cls([s for s, _ in pairs], [e for _, e in pairs])
-
-    def is_aligned(self, span: Span) -> bool:
-        """Whether the span starts at a token start and ends at a token end."""
-        return self.is_aligned_at(span.start, span.end)
-
-    def is_aligned_at(self, start: int, end: int) -> bool:
-        """Whether [start, end) starts at a token start and ends at a token end."""
-        return start in self._start_set and end in self._end_set
-
-    def snap(self, span: Span) -> Span | None:
-        """Widen a span to the tokens it touches; None when it touches only whitespace."""
-        first = bisect.bisect_right(self.ends, span.start)
-        last = bisect.bisect_left(self.starts, span.end) - 1
-        if first >= len(self.starts) or last < first:
-            return None
-        return Span(self.starts[first], self.ends[last])
-
-    def token_index(self, span: Span) -> tuple[int, int]:
-        """Return the first and last (inclusive) token index of an aligned span."""
-        first = bisect.bisect_left(self.starts, span.start)
-        last = bisect.bisect_left(self.ends, span.end)
-        return first, last
-
-
 def as_human(annotation: Annotation) -> Annotation:
     """Return a copy with every item marked as made by a person."""
     return Annotation(
@@ -323,7 +287,7 @@ def check_span(span: Span, text_length: int, *, field: str = "span") -> None:
 
 
 def validate(annotation: Annotation, text: str, *, labels: Sequence[str] | None = None,
-             polarities: Sequence[str] | None = None, bounds: TokenBounds | None = None,
+             polarities: Sequence[str] | None = None, bounds: DocTokens | None = None,
              allow_overlap: bool = False) -> None:
     """Raise SpanError naming the first item that breaks a rule: the one check, annotator.checks.validate."""
     from annotator.checks import validate as check

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
-from huey import Huey
+
+if TYPE_CHECKING:
+    from huey import Huey
 
 CHUNK_RETRIES = 2
 

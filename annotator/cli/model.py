@@ -198,7 +198,9 @@ def worker_command(workers: int, preload: bool) -> None:
     """Run job workers here (imports, pre-annotation chunks, evaluation, training) until stopped."""
     from flask import current_app
 
-    app, huey = current_app._get_current_object(), current_app.extensions["huey"]  # type: ignore[attr-defined]
+    from ..jobs import queue
+
+    app, huey = current_app._get_current_object(), queue()  # type: ignore[attr-defined]
     if preload:
         @huey.on_startup("annotator.preload")  # type: ignore[misc]
         def preload_pipeline() -> None:

@@ -27,7 +27,7 @@ from spacy.vocab import Vocab
 
 from annotator.formats.errors import FormatError
 from annotator.formats.rows import ExportRow
-from annotator.formats.tokens import DocTokens, as_doc_tokens
+from annotator.formats.tokens import DocTokens, as_doc_tokens, spacy_words
 from annotator.spans import Annotation, Entity, Quote, Span, Stance
 
 USER_DATA_KEY = "annotator"
@@ -72,10 +72,10 @@ def doc_from_annotation(vocab: Vocab, text: str, tokens: Sequence[tuple[int, int
     """Build a Doc whose text is exactly ``text``, with entities and the span groups."""
     dt = as_doc_tokens(text, tokens)
     try:
-        words, spaces = dt.spacy_words()
+        words, spaces = spacy_words(dt)
     except FormatError as err:
         raise FormatError(err.message, source=source, field=err.field) from None
-    grid = _Grid(words, spaces)
+    grid = _Grid(words, spaces, dt)
     if grid.text != text:
         raise FormatError("tokens do not rebuild the text exactly", source=source, field="tokens")
     doc = Doc(vocab, words=words, spaces=spaces)
@@ -100,26 +100,31 @@ def doc_from_annotation(vocab: Vocab, text: str, tokens: Sequence[tuple[int, int
 class _Grid:
     """Character offsets of a Doc's tokens, computed from its words and spaces.
 
-    Finding a span's tokens by bisection here gives what ``Doc.char_span`` gives, without
-    creating a Token object per token looked at (most of the cost of building a Doc's spans).
+    Which tokens a span covers is decided by the one token rule on the text's tokens (DocTokens);
+    the Doc's token indices of that range are then found by bisection here, without creating a
+    Token object per token looked at (most of the cost of building a Doc's spans).
     """
 
-    def __init__(self, words: Sequence[str], spaces: Sequence[bool]) -> None:
+    def __init__(self, words: Sequence[str], spaces: Sequence[bool], tokens: DocTokens) -> None:
         lengths = list(map(len, words))
         self.ends = list(map(operator.add, [0, *accumulate(map(operator.add, lengths, spaces))], lengths))
         self.starts = list(map(operator.sub, self.ends, lengths))
         self.text = "".join([word + " " if space else word for word, space in zip(words, spaces)])
+        self.tokens = tokens
 
     def span(self, doc: Doc, span: Span, label: str, fld: str, source: str, *, uid: str,
              kb_id: str = "", strict: bool = False) -> DocSpan:
-        """The Doc span of a character range: exact for ``strict`` (entities), else widened to tokens."""
-        first = bisect.bisect_right(self.ends, span.start)
-        last = bisect.bisect_left(self.starts, span.end)
-        exact = (first < last and self.starts[first] == span.start and self.ends[last - 1] == span.end)
-        if span.start >= span.end or first >= last or (strict and not exact):
+        """The Doc span of a character range by the one token rule (annotator.tokens): on token
+        boundaries for ``strict`` (entities), else widened to the tokens it touches."""
+        aligned = self.tokens.is_aligned(span.start, span.end)
+        target = span if aligned else None if strict else self.tokens.snap(span)
+        if target is None:
             raise FormatError(f"span [{span.start}, {span.end}) "
                               f"{self.text[span.start:span.end]!r} is not on token boundaries",
                               source=source, field=fld)
+        # The target's ends are token ends, hence ends of the Doc's words (it adds only whitespace tokens).
+        first = bisect.bisect_left(self.starts, target.start)
+        last = bisect.bisect_left(self.ends, target.end) + 1
         return DocSpan(doc, first, last, label=label, kb_id=kb_id, span_id=uid)
 
 

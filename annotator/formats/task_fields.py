@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import operator
-from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -127,8 +126,7 @@ def _check_token_fields(value: Mapping[str, Any], start: int, end: int, text: st
                         tokens: DocTokens, where: Where, fld: str, *, aligned: bool) -> None:
     """Check boundary alignment and token_start / token_end."""
     first, last = tokens.token_range(start, end)
-    if aligned and not (first <= last and tokens.starts[first] == start
-                        and tokens.ends[last] == end):
+    if aligned and not tokens.is_aligned(start, end):
         raise where.error(f"span [{start}, {end}) {text[start:end]!r} is not on token boundaries",
                           fld)
     for key, expected in (("token_start", first), ("token_end", last)):
@@ -201,12 +199,9 @@ def _column(spans: list[dict[str, Any]], key: str) -> list[Any]:
 def _on_tokens(spans: list[dict[str, Any]], starts: list[int], ends: list[int],
                tokens: DocTokens) -> bool:
     """Whether every span is on token boundaries and its token_start / token_end (if any) fit."""
-    # For a non-empty span, starting at a token start and ending at a token end is exactly
-    # _check_token_fields' alignment test; set lookups do it without a bisect per span.
-    if not (set(tokens.starts).issuperset(starts) and set(tokens.ends).issuperset(ends)):
+    if not tokens.all_aligned(starts, ends):
         return False
-    first = list(map(bisect_right, repeat(tokens.ends), starts))
-    last = list(map(operator.sub, map(bisect_left, repeat(tokens.starts), ends), repeat(1)))
+    first, last = tokens.token_ranges(starts, ends)
     return _fits(_column(spans, "token_start"), first) and _fits(_column(spans, "token_end"), last)
 
 
@@ -225,7 +220,7 @@ def build_annotation(layers: Mapping[str, Any], text: str, tokens: DocTokens | N
     ``entities_aligned``: read_entities already checked them against ``tokens``; not again.
     """
     rename = {"entities": entity_field}
-    bounds = tokens.bounds() if tokens is not None and not entities_aligned else None
+    bounds = tokens if not entities_aligned else None
     try:
         annotation = Annotation.from_dict({**layers, "entities": []})
         annotation.entities = _entities(layers.get("entities") or [])

@@ -1,113 +1,43 @@
-"""A document's spaCy token offsets: token dicts for tasks, token indices of spans, checks."""
+"""Token offsets in files: reading and checking a task's tokens, the gap rule, spaCy words.
+
+The token class and its one token-range rule are annotator.tokens.DocTokens (re-exported here).
+"""
 
 from __future__ import annotations
 
-import bisect
 import operator
 from collections.abc import Sequence
 from operator import itemgetter
-from typing import Any
-
-import orjson
 
 from annotator.formats.errors import FormatError
-from annotator.spans import TokenBounds
+from annotator.tokens import DocTokens
+
+__all__ = ["DocTokens", "as_doc_tokens", "check_gaps", "is_int", "parse_doc_tokens", "parse_tokens",
+           "spacy_words"]
 
 
-class DocTokens:
-    """Token offsets of one text, with the Prodigy token dicts and their JSON built once.
+def spacy_words(doc: DocTokens) -> tuple[list[str], list[bool]]:
+    """Words and trailing-space flags that rebuild the text exactly, as spaCy's tokenizer would.
 
-    Building the token dicts is most of the cost of an export; a caller that keeps
-    ``tokens_json()`` per document (e.g. next to the stored tokens) can pass it back in.
+    The token rule (check_gaps, FormatError otherwise): text outside the tokens is whitespace. A single space
+    after a token is its trailing space; any other whitespace becomes a whitespace token.
     """
-
-    def __init__(self, text: str, tokens: Sequence[tuple[int, int]], *,
-                 tokens_json: bytes | None = None) -> None:
-        self.text = text
-        self._json = tokens_json
-        starts, ends = zip(*tokens) if tokens else ((), ())
-        self.starts: list[int] = list(starts)
-        self.ends: list[int] = list(ends)
-        self._dicts: list[dict[str, Any]] | None = None
-
-    @classmethod
-    def from_json(cls, text: str, raw: str | bytes) -> DocTokens:
-        """From stored token JSON ``[[start, end], ...]``."""
-        data = raw.encode() if isinstance(raw, str) else raw
-        # Without the inner brackets it is one flat array: no list object per token to build.
-        flat = orjson.loads(b"[" + data.replace(b"[", b"").replace(b"]", b"") + b"]")
-        return cls.from_lists(text, flat[0::2], flat[1::2])
-
-    @classmethod
-    def from_lists(cls, text: str, starts: list[int], ends: list[int]) -> DocTokens:
-        """From the token start and end lists themselves (taken over, not copied)."""
-        doc = cls(text, ())
-        doc.starts, doc.ends = starts, ends
-        return doc
-
-    @property
-    def pairs(self) -> list[tuple[int, int]]:
-        """The ``(start, end)`` pairs in order."""
-        return list(zip(self.starts, self.ends))
-
-    def spaces(self) -> list[bool]:
-        """spaCy's trailing-space flag of each token."""
-        text, following = self.text, self.starts[1:] + [-1]
-        return [text[e:e + 1] == " " and nxt != e for e, nxt in zip(self.ends, following)]
-
-    def spacy_words(self) -> tuple[list[str], list[bool]]:
-        """Words and trailing-space flags that rebuild the text exactly, as spaCy's tokenizer would.
-
-        The token rule (check_gaps, FormatError otherwise): text outside the tokens is whitespace. A single space
-        after a token is its trailing space; any other whitespace becomes a whitespace token.
-        """
-        text, starts, ends = self.text, self.starts, self.ends
-        words = list(map(text.__getitem__, map(slice, starts, ends)))
-        gaps = list(map(text.__getitem__, map(slice, [0, *ends], [*starts, len(text)])))
-        if gaps[0] == "" and all(g in ("", " ") for g in gaps[1:]):
-            return words, [g == " " for g in gaps[1:]]
-        check_gaps(self)
-        out_words: list[str] = []
-        out_spaces: list[bool] = []
-        for gap, word in zip(gaps, [*words, ""]):
-            if gap and out_words and gap[0] == " ":
-                out_spaces[-1], gap = True, gap[1:]
-            for piece in (gap, word):
-                if piece:
-                    out_words.append(piece)
-                    out_spaces.append(False)
-        return out_words, out_spaces
-
-    def dicts(self) -> list[dict[str, Any]]:
-        """Prodigy token dicts ``{text, start, end, id, ws}``; built on first use, then shared."""
-        if self._dicts is None:
-            self._dicts = self._token_dicts()
-        return self._dicts
-
-    def tokens_json(self) -> bytes:
-        """The token dicts as a JSON array; built on first use, then shared."""
-        if self._json is None:
-            # Without keeping the dicts: they take several times the memory of their JSON.
-            dicts = self._dicts if self._dicts is not None else self._token_dicts()
-            self._json = orjson.dumps(dicts)
-        return self._json
-
-    def _token_dicts(self) -> list[dict[str, Any]]:
-        """Build the Prodigy token dicts."""
-        text, following = self.text, self.starts[1:] + [-1]
-        return [
-            {"text": text[s:e], "start": s, "end": e, "id": i,
-             "ws": text[e:e + 1] == " " and nxt != e}
-            for i, (s, e, nxt) in enumerate(zip(self.starts, self.ends, following))
-        ]
-
-    def token_range(self, start: int, end: int) -> tuple[int, int]:
-        """First and last (inclusive) index of the tokens a character range touches."""
-        return bisect.bisect_right(self.ends, start), bisect.bisect_left(self.starts, end) - 1
-
-    def bounds(self) -> TokenBounds:
-        """TokenBounds for span validation and snapping."""
-        return TokenBounds(self.starts, self.ends)
+    text, starts, ends = doc.text, doc.starts, doc.ends
+    words = list(map(text.__getitem__, map(slice, starts, ends)))
+    gaps = list(map(text.__getitem__, map(slice, [0, *ends], [*starts, len(text)])))
+    if gaps[0] == "" and all(g in ("", " ") for g in gaps[1:]):
+        return words, [g == " " for g in gaps[1:]]
+    check_gaps(doc)
+    out_words: list[str] = []
+    out_spaces: list[bool] = []
+    for gap, word in zip(gaps, [*words, ""]):
+        if gap and out_words and gap[0] == " ":
+            out_spaces[-1], gap = True, gap[1:]
+        for piece in (gap, word):
+            if piece:
+                out_words.append(piece)
+                out_spaces.append(False)
+    return out_words, out_spaces
 
 
 def as_doc_tokens(text: str, tokens: Sequence[tuple[int, int]] | DocTokens) -> DocTokens:
@@ -137,7 +67,7 @@ def check_gaps(doc: DocTokens, *, source: str = "", line: int | None = None,
     outside = "".join(map(text.__getitem__, map(slice, [0, *ends], [*starts, len(text)])))
     if not outside or outside.isspace():
         return
-    for i, (gap_start, gap_end) in enumerate(zip([0, *ends], [*starts, len(text)])):
+    for i, (gap_start, gap_end) in enumerate(doc.gaps()):
         gap = text[gap_start:gap_end]
         if gap and not gap.isspace():
             where = f"{field}[{i}]" if i < len(starts) else field

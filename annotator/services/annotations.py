@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,7 +17,8 @@ from ..models import (
     StanceItem, User, annotation_of, utcnow,
 )
 from ..checks import Rules, check_item, validate
-from ..spans import Annotation, Entity, Quote, SpanError, Stance, TokenBounds
+from ..spans import Annotation, Entity, Quote, SpanError, Stance
+from ..tokens import DocTokens
 from ..errors import Conflict
 from ..vocab import Status
 
@@ -172,16 +174,22 @@ def _item_row(set_id: int, layer: str, uid: str) -> Any:
 
 
 @lru_cache(maxsize=64)
-def _token_bounds(document_id: int, content_hash: str) -> TokenBounds | None:
-    """A document's token bounds, cached by id and text hash: a document's text never changes."""
+def _token_lists(document_id: int, content_hash: str) -> tuple[list[int], list[int]] | None:
+    """A document's token starts and ends, cached by id and text hash: a document's text never changes."""
     tokens = db.session.scalar(sa.select(Document.tokens).where(Document.id == document_id))
-    return TokenBounds.from_tokens((s, e) for s, e in tokens) if tokens else None
+    return (list(map(itemgetter(0), tokens)), list(map(itemgetter(1), tokens))) if tokens else None
+
+
+def _token_bounds(document: Document) -> DocTokens | None:
+    """A document's tokens (annotator.tokens, the one token rule)."""
+    lists = _token_lists(document.id, document.content_hash)
+    return None if lists is None else DocTokens.from_lists(document.text, *lists)
 
 
 def rules_for(document: Document, *, tokens: bool = True) -> Rules:
     """The rules a document's sets must fit: its text and tokens, its dataset's vocabulary."""
     dataset = document.dataset
-    bounds = _token_bounds(document.id, document.content_hash) if tokens else None
+    bounds = _token_bounds(document) if tokens else None
     return Rules(document.text, bounds, tuple(dataset.entity_labels or ()) or None,
                  tuple(dataset.stance_polarities or ()) or None)
 
@@ -345,7 +353,7 @@ def check_annotation(document: Document, annotation: Annotation) -> None:
     dataset = document.dataset
     validate(annotation, document.text, labels=dataset.entity_labels or None,
              polarities=dataset.stance_polarities or None,
-             bounds=_token_bounds(document.id, document.content_hash))
+             bounds=_token_bounds(document))
 
 
 def replace_annotation(aset: AnnotationSet, target: Annotation, *, user: User | None,

@@ -14,7 +14,9 @@ import sqlalchemy as sa
 from ..db import db
 from ..errors import InvalidInput
 from ..models import AnnotationSet, Dataset, Document, User, annotation_of, content_hash
-from ..spans import Annotation, SpanError, TokenBounds, validate
+from ..checks import check_aligned
+from ..spans import Annotation, SpanError, validate
+from ..tokens import DocTokens
 from .bulk import SetKey
 from ..vocab import Status
 
@@ -41,6 +43,8 @@ class Record:
     line: int = 0
     status: str | None = None
     checked: bool = False
+    validated: bool = False
+    """``checked``: the annotation passed the whole item check; ``validated``: all of it but token boundaries."""
     warnings: list[str] = field(default_factory=list)
     packed: array[int] | None = field(default=None, repr=False)
 
@@ -119,11 +123,15 @@ class Owners:
 
 
 def check_one(record: Record, tokens: list[tuple[int, int]], dataset: Dataset) -> None:
-    """The one item check (spans.validate) against the text's tokens and the dataset's vocabulary."""
+    """The one item check (spans.validate) against the text's tokens and the dataset's vocabulary;
+    only the token boundaries when the reader checked the rest (``record.validated``)."""
     assert record.annotation is not None
     try:
+        if record.validated:
+            check_aligned(record.annotation, record.text, DocTokens(record.text, tokens))
+            return
         validate(record.annotation, record.text, labels=dataset.entity_labels or None,
-                 polarities=dataset.stance_polarities or None, bounds=TokenBounds.from_tokens(tokens))
+                 polarities=dataset.stance_polarities or None, bounds=DocTokens(record.text, tokens))
     except SpanError as err:
         raise ImportFailed(f"{where_of(record)}, field {err}") from None
 

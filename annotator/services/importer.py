@@ -14,12 +14,9 @@ an identical one is left as it is. Format warnings come back in ``ImportResult.w
 from __future__ import annotations
 
 import gc
-import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
-
 import sqlalchemy as sa
 from flask import current_app
 
@@ -31,8 +28,7 @@ from .import_check import ImportFailed, Owners, Plan, Record, check_records, whe
 from .import_write import write_records
 from .preannotation import ChunkFailed, preannotate as preannotate_texts
 
-__all__ = ["ImportFailed", "ImportResult", "Record", "get_or_create_dataset", "import_records",
-           "load_pipeline"]
+__all__ = ["ImportFailed", "ImportResult", "Record", "get_or_create_dataset", "import_records"]
 
 Progress = Callable[[int], None]
 Phase = Callable[[str, int], None]
@@ -77,46 +73,6 @@ def get_or_create_dataset(name: str, *, labels: Sequence[str] | None = None) -> 
     return dataset
 
 
-def load_pipeline(*, tokenizer_only: bool = False) -> Any:
-    """The configured spaCy pipeline (spaCy imported here, on first use); ImportFailed if missing.
-
-    ``tokenizer_only`` loads none of its components when the full pipeline is not loaded yet:
-    only the tokenizer is needed to tokenize annotated texts.
-    """
-    from .. import nlp
-
-    name = current_app.config["SPACY_MODEL"]
-    try:
-        if tokenizer_only and nlp.load_pipeline.cache_info().currsize == 0:
-            return _tokenizer_pipeline(name)
-        return nlp.load_pipeline(name)
-    except nlp.ModelNotInstalled as err:
-        raise ImportFailed(str(err)) from None
-
-
-_TOKENIZERS: dict[str, Any] = {}
-
-
-def _tokenizer_pipeline(name: str) -> Any:
-    """The named pipeline with every component excluded (only its tokenizer), loaded once."""
-    if name not in _TOKENIZERS:
-        import spacy
-        from spacy.util import get_model_meta, get_package_path, is_package
-
-        from ..nlp import ModelNotInstalled
-
-        try:
-            path = get_package_path(name) if is_package(name) else None
-            components = get_model_meta(path / name.replace("-", "_"))["components"] if path else []
-        except (OSError, KeyError, ValueError):
-            components = []
-        try:
-            _TOKENIZERS[name] = spacy.load(name, exclude=components) if components else spacy.load(name)
-        except (OSError, ImportError) as error:
-            raise ModelNotInstalled(name) from error
-    return _TOKENIZERS[name]
-
-
 def import_records(dataset: Dataset, records: Records, *, user: User | None = None,
                    target: str = "annotator", annotator: User | None = None, preannotate: bool = True,
                    replace_sets: bool = False, progress: Progress | None = None,
@@ -154,18 +110,20 @@ def _open(records: Records) -> Iterable[Record]:
 
 
 class _Tokenizer:
-    """Token offsets of texts from the configured pipeline's tokenizer, loaded on first use."""
+    """Token offsets of texts from the configured pipeline's tokenizer alone, loaded on first use."""
 
     def __init__(self) -> None:
-        self.pipeline: Any = None
+        self.name = str(current_app.config["SPACY_MODEL"])
 
     def __call__(self, text: str) -> list[tuple[int, int]]:
-        """The tokens of one text."""
-        if self.pipeline is None:
-            self.pipeline = load_pipeline(tokenizer_only=True)
-        columns = self.pipeline.make_doc(text).to_array(["IDX", "LENGTH"])  # no Python object per token
-        starts = columns[:, 0].tolist()
-        return list(zip(starts, map(operator.add, starts, columns[:, 1].tolist())))
+        """The tokens of one text; ImportFailed when the pipeline is not installed."""
+        from ..nlp import ModelNotInstalled
+        from ..nlp.tokenizer import token_offsets
+
+        try:
+            return next(token_offsets(self.name, [text]))
+        except ModelNotInstalled as err:
+            raise ImportFailed(str(err)) from None
 
 
 def _preannotator(dataset: Dataset) -> Callable[[list[str]], Iterator[tuple[list[tuple[int, int]], Annotation]]]:

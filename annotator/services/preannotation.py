@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import current_app
-from huey import Huey
 
 from ..models import Dataset
 
-if TYPE_CHECKING:  # spaCy is imported where it is used: the command line starts at once
+if TYPE_CHECKING:  # spaCy (and Huey, which imports psycopg) where used: the command line starts at once
+    from huey import Huey
+
     from ..nlp import PreAnnotated
 
 C = TypeVar("C")
@@ -79,14 +80,15 @@ def preannotate(dataset: Dataset, items: Sequence[tuple[str, C]], *, progress: P
     """
     settings = settings_for(dataset, model=model)
     size = int(current_app.config.get("PREANNOTATE_CHUNK_SIZE", 0) or 0)
-    huey = current_app.extensions.get("huey")
-    if size <= 0 or len(items) <= size or huey is None:
+    if size <= 0 or len(items) <= size:
         for done, pair in enumerate(run(settings, items), 1):
             if progress:
                 progress(done)
             yield pair
         return
-    yield from Chunks(huey, settings, items, size, first).results(progress)
+    from ..jobs import queue
+
+    yield from Chunks(queue(), settings, items, size, first).results(progress)
 
 
 POLL_FIRST, POLL_MAX, ERROR_CHECK = 0.01, 0.2, 1.0

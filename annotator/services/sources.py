@@ -25,6 +25,7 @@ def read_path(path: Path, *, labels: Sequence[str] | None = None,
                          annotator_id=task.annotator_id, answer=task.answer, status=task.status,
                          source=source.source, line=source.line, checked=labels is not None
                          and task.annotation is not None and task.tokens is not None,
+                         validated=labels is not None and task.annotation is not None,
                          warnings=task.warnings)
     except FormatError as err:
         raise ImportFailed(str(err)) from None

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from markdown_it import MarkdownIt
 from werkzeug.wrappers import Response
 
 from ..services import queue
@@ -18,12 +18,19 @@ if TYPE_CHECKING:  # types only
     from ..models import AnnotationSet
 
 bp = Blueprint("editor", __name__)
-_markdown = MarkdownIt("commonmark", {"html": False})
+
+
+@cache
+def _markdown() -> Any:
+    """The Markdown renderer, built on first use (markdown_it is imported where used: the CLI starts at once)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False})
 
 
 def render_guidelines(text: str) -> str:
     """Guidelines Markdown as HTML; raw HTML in the source is escaped, never passed through."""
-    return _markdown.render(text or "")
+    return str(_markdown().render(text or ""))
 
 
 @bp.get("/datasets/<int:dataset_id>/next")

@@ -18,7 +18,8 @@ from annotator.models import AnnotationSet, AuditEvent, Document, annotation_of
 from annotator.services.annotations import user_set
 from annotator.services.importer import ImportFailed, Record, get_or_create_dataset, import_records
 from annotator.services.sources import read_path
-from annotator.spans import TokenBounds, validate
+from annotator.spans import validate
+from annotator.tokens import DocTokens
 from conftest import login, make_user
 
 TEXT = "Ana Ruiz visited Paris on Monday. \"We will build it,\" she said."
@@ -88,7 +89,7 @@ def test_random_edits_are_applied_whole_or_refused(set_client: tuple[FlaskClient
     aset = db.session.get(AnnotationSet, set_id)
     doc = aset.document
     validate(annotation_of(set_id), doc.text, labels=doc.dataset.entity_labels,
-             polarities=doc.dataset.stance_polarities, bounds=TokenBounds.from_tokens(map(tuple, doc.tokens)))
+             polarities=doc.dataset.stance_polarities, bounds=DocTokens(doc.text, doc.tokens))
 
 
 @FAST

@@ -11,7 +11,8 @@ from spacy.language import Language
 
 from annotator.nlp import annotate_doc, doc_tokens, load_pipeline, preannotate
 from annotator.nlp.scoring import iou, names_match
-from annotator.spans import Annotation, Quote, TokenBounds, validate
+from annotator.spans import Annotation, Quote, validate
+from annotator.tokens import DocTokens
 from annotator.vocab import DEFAULT_LABELS
 
 pytestmark = pytest.mark.integration
@@ -36,7 +37,7 @@ def _load(path: Path) -> dict[str, Any]:
 def _annotate(nlp: Language, text: str) -> Annotation:
     doc = nlp(text)
     annotation = annotate_doc(doc, labels=DEFAULT_LABELS)
-    validate(annotation, text, labels=DEFAULT_LABELS, bounds=TokenBounds.from_tokens(doc_tokens(doc)))
+    validate(annotation, text, labels=DEFAULT_LABELS, bounds=DocTokens(text, doc_tokens(doc)))
     return annotation
 
 

@@ -10,7 +10,8 @@ from spacy.language import Language
 
 from annotator.nlp import annotate_doc, doc_tokens, load_pipeline
 from annotator.nlp.scoring import names_match
-from annotator.spans import Annotation, Quote, TokenBounds, validate
+from annotator.spans import Annotation, Quote, validate
+from annotator.tokens import DocTokens
 from annotator.vocab import DEFAULT_LABELS
 
 pytestmark = pytest.mark.integration
@@ -28,7 +29,7 @@ def nlp() -> Language:
 def _annotate(nlp: Language, text: str) -> Annotation:
     doc = nlp(text)
     annotation = annotate_doc(doc, labels=DEFAULT_LABELS)
-    validate(annotation, text, labels=DEFAULT_LABELS, bounds=TokenBounds.from_tokens(doc_tokens(doc)))
+    validate(annotation, text, labels=DEFAULT_LABELS, bounds=DocTokens(text, doc_tokens(doc)))
     return annotation
 
 

@@ -7,7 +7,8 @@ import spacy
 
 from annotator.agreement import Collision, take, take_many
 from annotator.checks import LIMITS, Rules, check_item, check_vocabulary, validate
-from annotator.spans import Annotation, Entity, Quote, Span, SpanError, Stance, TokenBounds
+from annotator.spans import Annotation, Entity, Quote, Span, SpanError, Stance
+from annotator.tokens import DocTokens
 
 TEXT = "Ana Ruiz met Tom Lee in Paris on Monday."
 
@@ -15,7 +16,7 @@ TEXT = "Ana Ruiz met Tom Lee in Paris on Monday."
 @pytest.fixture(scope="module")
 def rules() -> Rules:
     doc = spacy.blank("en")(TEXT)
-    return Rules(TEXT, TokenBounds.from_tokens((t.idx, t.idx + len(t)) for t in doc), ("PERSON", "ORG", "GPE"),
+    return Rules(TEXT, DocTokens(TEXT, [(t.idx, t.idx + len(t)) for t in doc]), ("PERSON", "ORG", "GPE"),
                  ("favor", "against"))
 
 

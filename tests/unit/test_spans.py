@@ -3,15 +3,16 @@
 import pytest
 import spacy
 
-from annotator.spans import Annotation, Entity, Quote, Span, SpanError, Stance, TokenBounds, as_human, validate
+from annotator.spans import Annotation, Entity, Quote, Span, SpanError, Stance, as_human, validate
+from annotator.tokens import DocTokens
 
 TEXT = "Ana Ruiz said “the tram\nwill run,” in Paris."
 
 
 @pytest.fixture(scope="module")
-def bounds() -> TokenBounds:
+def bounds() -> DocTokens:
     doc = spacy.blank("en")(TEXT)
-    return TokenBounds.from_tokens((t.idx, t.idx + len(t)) for t in doc)
+    return DocTokens(TEXT, [(t.idx, t.idx + len(t)) for t in doc])
 
 
 def annotation() -> Annotation:
@@ -27,7 +28,7 @@ def test_round_trip_through_dicts() -> None:
     assert Annotation.from_dict(value.to_dict()) == value
 
 
-def test_valid_annotation_passes(bounds: TokenBounds) -> None:
+def test_valid_annotation_passes(bounds: DocTokens) -> None:
     validate(annotation(), TEXT, labels=["PERSON", "GPE"], polarities=["favor", "against"], bounds=bounds)
 
 
@@ -40,7 +41,7 @@ def test_valid_annotation_passes(bounds: TokenBounds) -> None:
     (lambda a: a.stances.append(Stance("s2", "meh", Span(0, 3), holder="x", target="y")), "unknown polarity"),
     (lambda a: a.stances.append(Stance("s2", "favor", Span(0, 3), target="y")), "needs a holder"),
 ])
-def test_invalid_annotations_name_the_field(bounds: TokenBounds, change, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_annotations_name_the_field(bounds: DocTokens, change, message: str) -> None:  # type: ignore[no-untyped-def]
     value = annotation()
     change(value)
     with pytest.raises(SpanError, match=message):
@@ -62,15 +63,15 @@ def test_from_dict_names_the_bad_field() -> None:
         Annotation.from_dict({"entities": [{"uid": "e", "start": "0", "end": 3, "label": "X"}]})
 
 
-def test_snap_widens_to_tokens_across_a_line_break(bounds: TokenBounds) -> None:
+def test_snap_widens_to_tokens_across_a_line_break(bounds: DocTokens) -> None:
     assert bounds.snap(Span(1, 6)) == Span(0, 8)
     snapped = bounds.snap(Span(19, 27))
     assert snapped is not None and TEXT[snapped.start:snapped.end] == "tram\nwill"
     assert bounds.snap(Span(3, 4)) is None
 
 
-def test_token_index_is_inclusive(bounds: TokenBounds) -> None:
-    assert bounds.token_index(Span(0, 8)) == (0, 1)
+def test_token_range_is_inclusive(bounds: DocTokens) -> None:
+    assert bounds.token_range(0, 8) == (0, 1)
 
 
 def test_as_human_marks_every_item() -> None:

@@ -51,7 +51,7 @@ def test_seed_article_round_trips(gold: dict[str, Any], nlp: Language,
                                   tokenize: Tokenize) -> None:
     text, annotation = gold["text"], gold_annotation(gold)
     tokens = DocTokens(text, tokenize(text))
-    validate(annotation, text, bounds=tokens.bounds())
+    validate(annotation, text, bounds=tokens)
     assert sum(q.speaker_entity is not None for q in annotation.quotes) >= 10
     line = dumps_task(task_from_annotation(text, {}, tokens, annotation, timestamp=1))
     imported = annotation_from_task(json.loads(line), source="seed.jsonl", line=1)

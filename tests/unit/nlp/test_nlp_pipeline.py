@@ -11,7 +11,8 @@ from spacy.language import Language
 
 import annotator.nlp
 from annotator.nlp import ModelNotInstalled, PreAnnotated, annotate_doc, doc_tokens, load_pipeline, preannotate
-from annotator.spans import TokenBounds, validate
+from annotator.spans import validate
+from annotator.tokens import DocTokens
 from annotator.vocab import DEFAULT_LABELS
 
 NLP_DIR = Path(annotator.nlp.__file__).parent
@@ -40,7 +41,7 @@ def test_preannotate_carries_contexts_in_order(blank: Language) -> None:
                 for (result, _), (text, _) in zip(results, items)]
     assert contents == [["we will win."], [], ["straight"]]
     for (result, _), (text, _) in zip(results, items):
-        validate(result.annotation, text, labels=DEFAULT_LABELS, bounds=TokenBounds.from_tokens(result.tokens))
+        validate(result.annotation, text, labels=DEFAULT_LABELS, bounds=DocTokens(text, result.tokens))
 
 
 def test_unparsed_doc_gets_quotes_without_speakers(blank: Language) -> None:

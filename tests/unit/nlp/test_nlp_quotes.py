@@ -7,7 +7,8 @@ from collections.abc import Callable
 from spacy.tokens import Doc
 
 from annotator.nlp import annotate_doc, doc_tokens
-from annotator.spans import Annotation, Quote, Span, TokenBounds, validate
+from annotator.spans import Annotation, Quote, Span, validate
+from annotator.tokens import DocTokens
 from annotator.vocab import DEFAULT_LABELS
 
 BuildDoc = Callable[[str], Doc]
@@ -15,7 +16,7 @@ BuildDoc = Callable[[str], Doc]
 
 def _annotate(doc: Doc) -> Annotation:
     annotation = annotate_doc(doc, labels=DEFAULT_LABELS)
-    validate(annotation, doc.text, labels=DEFAULT_LABELS, bounds=TokenBounds.from_tokens(doc_tokens(doc)))
+    validate(annotation, doc.text, labels=DEFAULT_LABELS, bounds=DocTokens(doc.text, doc_tokens(doc)))
     return annotation
 
 
