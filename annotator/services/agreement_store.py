@@ -5,6 +5,8 @@ the gold set once it is reviewed, and the model's set as the baseline. A documen
 annotator or the reviewed gold rejected (answer "reject") is left out. Whenever a flush touches
 an annotator's or the gold set that is or was finished, or a model set, the document is marked
 and its figures are recomputed just before the transaction commits, in the same transaction.
+A change to a set's items alone (an editor save) moves a document's rows only when agreement
+compares its items (finished annotator work or a rejection); elsewhere the recompute is skipped.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from ..vocab import FINISHED, SetKind, Status
 
 BATCH = 250
 _PENDING = "agreement_pending"
+_ITEMS = "agreement_items_changed"  # documents whose sets changed only in their items
 STORED = (AgreementPair, AgreementLabel, AgreementValue, AgreementSet, AgreementDocument)
 
 
@@ -70,15 +73,28 @@ def _span(start: int | None, end: int | None) -> Span | None:
     return None if start is None or end is None else Span(start, end)
 
 
-def load_versions(document_ids: Sequence[int], session: Any) -> list[Versions]:
-    """Finished annotator sets, reviewed gold and the model set of the given documents."""
+def _counted_sets(document_ids: Sequence[int], session: Any) -> list[Any]:
+    """Finished annotator sets, reviewed gold and the model set of the given documents (id, document, kind, ...)."""
     a = AnnotationSet
-    sets = session.execute(sa.select(a.id, a.document_id, a.kind, a.user_id, a.status, a.answer).where(
+    return list(session.execute(sa.select(a.id, a.document_id, a.kind, a.user_id, a.status, a.answer).where(
         a.document_id.in_(document_ids),
         sa.or_(a.kind == "model", sa.and_(a.kind == "annotator", a.status.in_(FINISHED)),
-               sa.and_(a.kind == "gold", a.status == "reviewed")))).all()
+               sa.and_(a.kind == "gold", a.status == "reviewed")))).all())
+
+
+def _compared(sets: Iterable[Any]) -> set[int]:
+    """The documents whose items agreement compares: those with finished annotator work or a rejection.
+
+    Only their figures depend on items; the others' stored rows (progress, gold, time) do not.
+    """
+    return {row.document_id for row in sets if row.kind == "annotator" or row.answer == "reject"}
+
+
+def load_versions(document_ids: Sequence[int], session: Any) -> list[Versions]:
+    """Finished annotator sets, reviewed gold and the model set of the given documents."""
+    sets = _counted_sets(document_ids, session)
     # Only documents with finished annotator work (or a rejection) are compared: skip the rest unread.
-    wanted = {row.document_id for row in sets if row.kind == "annotator" or row.answer == "reject"}
+    wanted = _compared(sets)
     sets = [row for row in sets if row.document_id in wanted]
     if not sets:
         return []
@@ -278,6 +294,16 @@ def dataset_document_ids(dataset_id: int) -> Iterator[int]:
         last = ids[-1]
 
 
+# What a set's row says beyond its items: a change to any of these can move a document's stored rows.
+STATE = ("document_id", "kind", "user_id", "status", "answer", "active_ms")
+
+
+def _items_only(aset: AnnotationSet) -> bool:
+    """Whether a flushed change to an existing set touched only its items (version and times move too)."""
+    attrs: Any = sa.inspect(aset).attrs
+    return not any(getattr(attrs, name).history.deleted for name in STATE)
+
+
 def _affects(aset: AnnotationSet) -> bool:
     """Whether a change to this (existing) set can change its document's figures or progress."""
     if aset.kind == "model":
@@ -292,12 +318,13 @@ def _affects(aset: AnnotationSet) -> bool:
 def _mark(session: Session, _context: Any) -> None:
     """Remember the documents whose sets appeared, went away, changed status or changed while finished."""
     pending: set[int] = session.info.setdefault(_PENDING, set())
+    items: set[int] = session.info.setdefault(_ITEMS, set())
     for obj in (*session.new, *session.deleted):
         if isinstance(obj, AnnotationSet) and obj.document_id is not None:
             pending.add(obj.document_id)
     for obj in session.dirty:
         if isinstance(obj, AnnotationSet) and obj.document_id is not None and _affects(obj):
-            pending.add(obj.document_id)
+            (items if _items_only(obj) else pending).add(obj.document_id)
 
 
 @sa.event.listens_for(Session, "do_orm_execute")
@@ -315,7 +342,11 @@ def _mark_bulk(state: Any) -> None:
 def _refresh(session: Session) -> None:
     """Recompute the marked documents' figures in the committing transaction, a batch at a time."""
     session.flush()
-    pending = sorted(session.info.pop(_PENDING, ()))
+    marked: set[int] = session.info.pop(_PENDING, set())
+    items = sorted(session.info.pop(_ITEMS, set()) - marked)
+    if items:  # an edit's items change stored rows only where agreement compares them (one query to see)
+        marked |= _compared(_counted_sets(items, session))
+    pending = sorted(marked)
     for start in range(0, len(pending), BATCH):
         store(pending[start:start + BATCH], session)
 
@@ -324,3 +355,4 @@ def _refresh(session: Session) -> None:
 def _forget(session: Session) -> None:
     """A rolled-back change leaves nothing to recompute."""
     session.info.pop(_PENDING, None)
+    session.info.pop(_ITEMS, None)

@@ -196,9 +196,10 @@ def rules_for(document: Document, *, tokens: bool = True) -> Rules:
 
 def _neighbours(set_id: int, value: Entity | Quote | Stance) -> list[Entity]:
     """The set's stored entities that an entity may overlap (only entities have an overlap rule)."""
-    if isinstance(value, Entity):
-        return [row.to_value() for row in db.session.scalars(sa.select(EntitySpan).where(
-            EntitySpan.set_id == set_id, EntitySpan.start < value.end, EntitySpan.end > value.start))]
+    if isinstance(value, Entity):  # plain columns: no ORM object per neighbour
+        e = EntitySpan
+        return [Entity(*row) for row in db.session.execute(sa.select(e.uid, e.start, e.end, e.label, e.origin).where(
+            e.set_id == set_id, e.start < value.end, e.end > value.start))]
     return []
 
 
