@@ -87,33 +87,35 @@ def records(count: int, offset: int) -> list[Record]:
     return out
 
 
-def timed_import(path: Path, dataset: Dataset) -> float:
-    start = time.perf_counter()
+def timed_import(path: Path, dataset: Dataset) -> tuple[float, float]:
+    """Wall and CPU seconds of importing a file (committed)."""
+    start, cpu = time.perf_counter(), time.process_time()
     import_records(dataset, read_path(path, labels=dataset.entity_labels), target="gold")
     db.session.commit()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
-def timed_export(dataset: Dataset) -> tuple[float, int, int]:
-    start, count, size = time.perf_counter(), 0, 0
+def timed_export(dataset: Dataset) -> tuple[float, int, int, float]:
+    """Wall seconds, lines, bytes and CPU seconds of exporting a dataset's gold."""
+    start, cpu, count, size = time.perf_counter(), time.process_time(), 0, 0
     for line in export_stream(dataset, fmt="annotator", only="gold"):
         count, size = count + 1, size + len(line)
-    return time.perf_counter() - start, count, size
+    return time.perf_counter() - start, count, size, time.process_time() - cpu
 
 
-def edit_time(dataset: Dataset, edits: int = 200) -> float:
-    """Mean seconds per single-span upsert through apply_ops, committed like the API does."""
+def edit_time(dataset: Dataset, edits: int = 200) -> tuple[float, float]:
+    """Mean wall and CPU seconds per single-span upsert through apply_ops, committed like the API does."""
     aset = db.session.scalar(sa.select(AnnotationSet).where(AnnotationSet.kind == "gold").limit(1))
     assert aset is not None
     rows = list(db.session.scalars(sa.select(EntitySpan).where(EntitySpan.set_id == aset.id)))
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for i in range(edits):
         value = rows[i % len(rows)].to_value()
         label = "GPE" if value.label == "PERSON" else "PERSON"
         apply_ops(aset, [Op("upsert", "entities", value.uid, Entity(value.uid, value.start, value.end, label))],
                   user=None, expected_version=aset.version)
         db.session.commit()
-    return (time.perf_counter() - start) / edits
+    return (time.perf_counter() - start) / edits, (time.process_time() - cpu) / edits
 
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -194,6 +196,7 @@ def _user_add(annotator: list[str], env: dict[str, str], stdin: str) -> tuple[fl
 
 def main() -> None:
     commands()
+    print(f"load: {load()}")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite'}", "SECRET_KEY": "bench",
@@ -203,16 +206,17 @@ def main() -> None:
             spans = write_jsonl(folder / "a.jsonl", 1000)
             dataset = get_or_create_dataset("bench")
             db.session.commit()
-            seconds = timed_import(folder / "a.jsonl", dataset)
-            print(f"import: 1000 annotated documents, {spans} spans in {seconds:.2f} s (target <= 1 s)")
-            seconds, count, _ = timed_export(dataset)
-            print(f"export: {count} annotation sets in {seconds:.2f} s (target <= 0.5 s)")
+            seconds, cpu = timed_import(folder / "a.jsonl", dataset)
+            print(f"import: 1000 annotated documents, {spans} spans in {seconds:.2f} s, {cpu:.2f} s CPU (target <= 1 s)")
+            seconds, count, _, cpu = timed_export(dataset)
+            print(f"export: {count} annotation sets in {seconds:.2f} s, {cpu:.2f} s CPU (target <= 0.5 s)")
+            wall, cpu = edit_time(dataset)
             print(f"edit: one span through apply_ops with {spans} spans stored: "
-                  f"{edit_time(dataset) * 1000:.2f} ms (target <= 5 ms)")
+                  f"{wall * 1000:.2f} ms, {cpu * 1000:.2f} ms CPU (target <= 5 ms)")
             for batch in range(1, 20):  # the rest straight from memory: this part is not timed
                 import_records(dataset, records(1000, offset=batch * 1000), target="gold")
                 db.session.commit()
-            seconds, count, size = timed_export(dataset)
+            seconds, count, size, _ = timed_export(dataset)
             print(f"export: {count} documents in {seconds:.2f} s = {count / seconds:,.0f} documents/s, "
                   f"{size / seconds / 1e6:.0f} MB/s")
             tracemalloc.start()

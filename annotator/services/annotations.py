@@ -20,7 +20,7 @@ from ..checks import Rules, check_item, validate
 from ..spans import Annotation, Entity, Quote, SpanError, Stance
 from ..tokens import DocTokens
 from ..errors import Conflict
-from ..vocab import Status
+from ..vocab import Origin, Status
 
 VALUE_TYPES: dict[str, Any] = {"entities": Entity, "quotes": Quote, "stances": Stance}
 
@@ -198,8 +198,9 @@ def _neighbours(set_id: int, value: Entity | Quote | Stance) -> list[Entity]:
     """The set's stored entities that an entity may overlap (only entities have an overlap rule)."""
     if isinstance(value, Entity):  # plain columns: no ORM object per neighbour
         e = EntitySpan
-        return [Entity(*row) for row in db.session.execute(sa.select(e.uid, e.start, e.end, e.label, e.origin).where(
-            e.set_id == set_id, e.start < value.end, e.end > value.start))]
+        return [Entity(uid, start, end, label, Origin(origin)) for uid, start, end, label, origin in db.session.execute(
+            sa.select(e.uid, e.start, e.end, e.label, e.origin).where(
+                e.set_id == set_id, e.start < value.end, e.end > value.start))]
     return []
 
 
