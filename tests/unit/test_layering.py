@@ -148,10 +148,12 @@ def test_the_scan_sees_an_app_in_a_global(tmp_path: Path) -> None:
 
 def test_jobs_and_tasks_live_in_app_extensions() -> None:
     from annotator import create_app
+    from annotator.jobs import app_tasks, queue
 
     first, second = create_app({"TESTING": True}), create_app({"TESTING": True})
-    assert first.extensions["annotator.tasks"] is not second.extensions["annotator.tasks"]
-    assert first.extensions["huey"] is not second.extensions["huey"]
+    assert first.extensions["annotator.jobs"] is not second.extensions["annotator.jobs"]
+    assert app_tasks(first) is not app_tasks(second)
+    assert queue(first) is not queue(second)
 
 
 def test_every_json_route_is_on_the_api_blueprint() -> None:
