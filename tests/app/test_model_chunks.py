@@ -114,3 +114,26 @@ def test_chunks_are_equal_so_no_worker_waits_on_a_short_last_one(count: int, siz
     chunks = preannotation.equal_chunks(list(range(count)), size)
     assert [len(c) for c in chunks] == lengths
     assert [x for c in chunks for x in c] == list(range(count))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_worker_shares_the_cores_between_its_processes_math_threads(app: Flask, monkeypatch: pytest.MonkeyPatch,
+                                                                     workers: int) -> None:
+    """Each worker process gets cores // workers math threads (unless the variable is set already)."""
+    from annotator.cli.model import MATH_THREADS
+    from annotator.jobs import queue
+
+    for variable in MATH_THREADS:
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "3")  # an admin's own choice stays
+    started: list[dict[str, object]] = []
+    with app.app_context():
+        huey = queue()
+        monkeypatch.setattr(huey, "create_consumer", lambda **kw: started.append(kw) or type(
+            "Consumer", (), {"run": lambda self: None})())
+        result = app.test_cli_runner().invoke(args=["worker", "--workers", str(workers), "--no-preload"])
+    assert result.exit_code == 0, result.output
+    assert started and started[0]["workers"] == workers
+    expected = str(max(1, (os.cpu_count() or 1) // workers))
+    assert os.environ["OMP_NUM_THREADS"] == expected and os.environ["MKL_NUM_THREADS"] == expected
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "3"
