@@ -29,7 +29,7 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from annotator.nlp import annotate_doc, load_pipeline, preannotate  # noqa: E402
+from annotator.nlp.evaluation import greedy  # noqa: E402
 from annotator.nlp.scoring import iou, names_match  # noqa: E402
 from annotator.spans import Annotation  # noqa: E402
 from annotator.vocab import DEFAULT_LABELS  # noqa: E402
@@ -94,17 +95,6 @@ class Report:
         self.notes += other.notes
 
 
-def _greedy(gold: Sequence[Any], pred: Sequence[Any], same: Callable[[Any, Any], bool]) -> list[tuple[Any, Any]]:
-    used: set[int] = set()
-    pairs = []
-    for g in gold:
-        j = next((j for j, p in enumerate(pred) if j not in used and same(g, p)), None)
-        if j is not None:
-            used.add(j)
-            pairs.append((g, pred[j]))
-    return pairs
-
-
 def _span(d: dict[str, Any]) -> tuple[int, int]:
     return d["start"], d["end"]
 
@@ -124,7 +114,7 @@ def _content_match(g: dict[str, Any], p: Any) -> bool:
 def score_quotes(gold: dict[str, Any], ann: Annotation, report: Report, name: str) -> None:
     """Match quotes by content; count speakers and kinds of the matched ones."""
     text, golds = gold["text"], gold.get("quotes", [])
-    pairs = _greedy(golds, ann.quotes, _content_match)
+    pairs = greedy(golds, ann.quotes, _content_match)
     for key, kinds in (("quotes", None), ("direct+mixed", ("direct", "mixed")), ("indirect", ("indirect",))):
         g_sel = [g for g in golds if kinds is None or g["kind"] in kinds]
         p_sel = [p for p in ann.quotes if kinds is None or p.kind in kinds]
@@ -154,7 +144,7 @@ def score_stances(gold: dict[str, Any], ann: Annotation, report: Report, name: s
         return (g["polarity"] == p.polarity and names_match(g["holder"], p.holder)
                 and names_match(g["target"], p.target))
 
-    pairs = _greedy(golds, ann.stances, same)
+    pairs = greedy(golds, ann.stances, same)
     report.layers["stances"].add(Score(len(pairs), len(ann.stances), len(golds)))
     hit = {id(g) for g, _ in pairs}
     report.notes += [f"{name}: missed stance {g['holder']} {g['polarity']} {g['target']}"

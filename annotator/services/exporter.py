@@ -147,6 +147,10 @@ def export_rows(dataset: Dataset, *, only: str = "gold", annotator: User | None 
                 entity_rows=entities.get(s.id, []), layers=layers.get(s.id, Annotation()))
 
 
+_DRAFT = [status for status in Status if status != Status.REVIEWED]
+"""Statuses of a gold set that is not (or no longer) signed off."""
+
+
 def gold_counts(dataset: Dataset) -> dict[str, int]:
     """How many gold sets are reviewed (what `--only gold` exports) and how many are drafts.
 
@@ -163,9 +167,6 @@ def gold_counts(dataset: Dataset) -> dict[str, int]:
         in_dataset += db.session.scalar(sa.select(sa.func.count()).select_from(Document).where(
             Document.id.in_(drafts[start:start + 500]), Document.dataset_id == dataset.id)) or 0
     return {"reviewed": reviewed, "drafts": in_dataset}
-
-
-_DRAFT = [status for status in Status if status != Status.REVIEWED]
 
 
 def _counted(rows: Iterator[ExportRow], report: ExportReport) -> Iterator[ExportRow]:

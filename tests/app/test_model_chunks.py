@@ -127,10 +127,17 @@ def test_worker_shares_the_cores_between_its_processes_math_threads(app: Flask, 
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "3")  # an admin's own choice stays
     started: list[dict[str, object]] = []
+
+    class Consumer:  # what the command starts, without running it
+        def __init__(self, **options: object) -> None:
+            started.append(options)
+
+        def run(self) -> None:
+            """Return at once."""
+
     with app.app_context():
         huey = queue()
-        monkeypatch.setattr(huey, "create_consumer", lambda **kw: started.append(kw) or type(
-            "Consumer", (), {"run": lambda self: None})())
+        monkeypatch.setattr(huey, "create_consumer", Consumer)
         result = app.test_cli_runner().invoke(args=["worker", "--workers", str(workers), "--no-preload"])
     assert result.exit_code == 0, result.output
     assert started and started[0]["workers"] == workers
