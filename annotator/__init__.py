@@ -10,6 +10,7 @@ from flask import Flask
 
 from . import config, db
 from .extensions import csrf, login_manager
+from .preannotator import Preannotator
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -40,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["REMEMBER_COOKIE_SAMESITE"] = "Lax"
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
 
+    app.extensions["annotator.preannotator"] = Preannotator.from_settings(app.config, app.instance_path)
     db.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from annotator import create_app  # noqa: E402
 from annotator.db import db  # noqa: E402
-from annotator.nlp import load_pipeline, preannotate  # noqa: E402
+from annotator.nlp import preannotate  # noqa: E402
 from annotator.nlp.evaluation import Evaluation  # noqa: E402
 from annotator.services.importer import Record, get_or_create_dataset, import_records  # noqa: E402
 from annotator.services.training import Options, train_dataset  # noqa: E402
@@ -46,7 +46,7 @@ def main() -> None:
         with app.app_context():
             db.create_all()
             dataset = get_or_create_dataset("bench")
-            nlp = load_pipeline(app.config["SPACY_MODEL"])
+            nlp = app.extensions["annotator.preannotator"].load()
             made = preannotate(nlp, [(t, t) for t in texts], labels=dataset.entity_labels)
             records = [Record(text, tokens=pre.tokens, annotation=pre.annotation, annotator_id="gold")
                        for pre, text in made]

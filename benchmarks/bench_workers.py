@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -98,11 +98,11 @@ def wait_until_idle(proc: subprocess.Popen[bytes], workers: int, timeout: float 
 
 def warm_up(app: Any, workers: int) -> None:
     """A small import through the workers first: this process's one-off costs stay out of the timing."""
-    size = app.config["PREANNOTATE_CHUNK_SIZE"]
-    app.config["PREANNOTATE_CHUNK_SIZE"] = 1
+    pre = app.extensions["annotator.preannotator"]
+    app.extensions["annotator.preannotator"] = replace(pre, chunk_size=1)
     import_records(get_or_create_dataset(f"warm-{workers}"), [Record(t) for t in texts(2 * workers, "warm")])
     db.session.commit()
-    app.config["PREANNOTATE_CHUNK_SIZE"] = size
+    app.extensions["annotator.preannotator"] = pre
 
 
 @dataclass

@@ -160,10 +160,11 @@ def configure_pipeline(dataset: Any, model: str | None, queue_order: str | None)
 
 def _check_loads(model: str) -> None:
     """Refuse a pipeline spaCy cannot load."""
-    from ..nlp import ModelNotInstalled, load_pipeline
+    from ..nlp import ModelNotInstalled
+    from ..services.preannotation import current
 
     try:
-        load_pipeline(model)
+        current().load(model)
     except ModelNotInstalled as err:
         raise click.ClickException(f"--model: {err}") from None
 
@@ -174,7 +175,7 @@ def _check_loads(model: str) -> None:
 def preannotate_command(dataset_name: str) -> None:
     """Pre-annotate again, with the dataset's pipeline, every document nobody has started."""
     from ..nlp import ModelNotInstalled
-    from ..services.repreannotate import repreannotate, untouched
+    from ..services.repreannotate import repreannotate, summary, untouched
 
     dataset = find_dataset(dataset_name)
     bar = _bar("pre-annotating", len(untouched(dataset)))
@@ -185,8 +186,7 @@ def preannotate_command(dataset_name: str) -> None:
         raise click.ClickException(str(err)) from None
     finally:
         bar.close()
-    click.echo(f"Re-pre-annotated {result.updated} document(s) of {dataset.name!r}; "
-               f"left {result.kept} with human work untouched.")
+    click.echo(f"{dataset.name}: {summary(result)}")
 
 
 @click.command("worker")
@@ -209,10 +209,10 @@ def worker_command(workers: int, preload: bool) -> None:
         @huey.on_startup("annotator.preload")  # type: ignore[misc]
         def preload_pipeline() -> None:
             """Each worker process loads spaCy once, before its first chunk."""
-            from ..services.preannotation import warm_up
+            from ..services.preannotation import current
 
             with app.app_context():
-                warm_up(str(app.config["SPACY_MODEL"]))
+                current().warm_up()
     click.echo(f"Running {workers} job worker process(es); Ctrl+C to stop.")
     # Idle workers look for work at least every 0.1 s (Huey's default backs off to 10 s; a Redis queue blocks).
     huey.create_consumer(workers=workers, worker_type="process", periodic=False, max_delay=0.1).run()

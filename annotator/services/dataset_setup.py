@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from flask import current_app
 
 from ..checks import check_speaker_labels, check_vocabulary
 from ..db import db
 from ..models import AnnotationSet, Dataset, Document, EntitySpan
 from ..spans import SpanError
 from ..vocab import DEFAULT_POLARITIES
+from .preannotation import current
 
 
 def labels_in_use(dataset: Dataset, labels: Sequence[str]) -> dict[str, int]:
@@ -39,9 +39,10 @@ def configure_dataset(name: str, *, annotators_per_doc: int | None = None, label
     dataset = db.session.scalar(sa.select(Dataset).where(Dataset.name == name))
     created = dataset is None
     if dataset is None:
-        dataset = Dataset(name=name, entity_labels=wanted or list(current_app.config["DEFAULT_LABELS"]),
-                          stance_polarities=list(DEFAULT_POLARITIES),
-                          label_map=dict(current_app.config["LABEL_MAP"]), annotators_per_doc=1)
+        pre = current()
+        dataset = Dataset(name=name, entity_labels=wanted or list(pre.new_labels),
+                          stance_polarities=list(DEFAULT_POLARITIES), label_map=dict(pre.label_map),
+                          annotators_per_doc=1)
         db.session.add(dataset)
     elif wanted is not None:
         dropped = [label for label in dataset.entity_labels if label not in wanted]

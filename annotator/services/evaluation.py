@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from flask import current_app
-
 from ..db import db
 from ..models import AnnotationSet, Dataset, Document, ModelEvaluation, ModelVersion, annotation_of
 from ..spans import Annotation
-from .preannotation import run, settings_for
+from ..preannotator import run
+from .preannotation import current, settings_for
 
 if TYPE_CHECKING:  # spaCy is imported where it is used: the command line starts at once
     from ..nlp.evaluation import Evaluation
@@ -53,8 +52,8 @@ def reviewed_gold_ids(dataset: Dataset) -> list[int]:
 
 
 def builtin_model() -> str:
-    """The configured default pipeline."""
-    return str(current_app.config["SPACY_MODEL"])
+    """The configured default pipeline (the app's pre-annotator's)."""
+    return current().model
 
 
 def evaluate_model(dataset: Dataset, model: str, gold: Sequence[GoldDoc],

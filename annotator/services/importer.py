@@ -17,8 +17,9 @@ import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
 import sqlalchemy as sa
-from flask import current_app
 
 from ..db import db
 from ..models import Dataset, User
@@ -26,7 +27,10 @@ from ..spans import Annotation
 from ..vocab import DEFAULT_POLARITIES
 from .import_check import ImportFailed, Owners, Plan, Record, check_records, where_of
 from .import_write import write_records
-from .preannotation import ChunkFailed, preannotate as preannotate_texts
+from .preannotation import ChunkFailed, current as current_preannotator, preannotate as preannotate_texts
+
+if TYPE_CHECKING:
+    from ..preannotator import Preannotator
 
 __all__ = ["ImportFailed", "ImportResult", "Record", "get_or_create_dataset", "import_records"]
 
@@ -61,13 +65,14 @@ class ImportResult:
         return "; ".join(parts) + "." + warned
 
 
-def get_or_create_dataset(name: str, *, labels: Sequence[str] | None = None) -> Dataset:
-    """The dataset of that name, created with the configured default labels when missing."""
+def get_or_create_dataset(name: str, *, labels: Sequence[str] | None = None,
+                          preannotator: Preannotator | None = None) -> Dataset:
+    """The dataset of that name, created with the configured default labels (and label map) when missing."""
     dataset = db.session.scalar(sa.select(Dataset).where(Dataset.name == name))
     if dataset is None:
-        dataset = Dataset(name=name, entity_labels=list(labels or current_app.config["DEFAULT_LABELS"]),
-                          stance_polarities=list(DEFAULT_POLARITIES),
-                          label_map=dict(current_app.config["LABEL_MAP"]))
+        pre = preannotator or current_preannotator()
+        dataset = Dataset(name=name, entity_labels=list(labels or pre.new_labels),
+                          stance_polarities=list(DEFAULT_POLARITIES), label_map=dict(pre.label_map))
         db.session.add(dataset)
         db.session.flush()
     return dataset
@@ -76,15 +81,16 @@ def get_or_create_dataset(name: str, *, labels: Sequence[str] | None = None) -> 
 def import_records(dataset: Dataset, records: Records, *, user: User | None = None,
                    target: str = "annotator", annotator: User | None = None, preannotate: bool = True,
                    replace_sets: bool = False, progress: Progress | None = None,
-                   phase: Phase | None = None) -> ImportResult:
+                   phase: Phase | None = None, preannotator: Preannotator | None = None) -> ImportResult:
     """Import records into a dataset: all are checked before any is written; the caller commits.
 
     ``records`` is a list, or a function giving the records afresh (read twice, in constant
     memory); a one-off iterator is kept in memory. Annotated records keep their own tokens (or
     get the tokenizer's) and are never parsed; plain texts are pre-annotated unless
     ``preannotate`` is off. ``phase(name, total)`` announces each stage, ``progress(done)``
-    reports within it.
+    reports within it. ``preannotator`` defaults to the app's.
     """
+    pre = preannotator or current_preannotator()
     with _gc_switched(on=False):  # see _gc_switched
         result = ImportResult()
         owners = Owners(target, annotator)
@@ -94,13 +100,13 @@ def import_records(dataset: Dataset, records: Records, *, user: User | None = No
         if keep is None:
             records = iter(records)  # type: ignore[arg-type]  # a one-off iterable, read once
         plan = check_records(dataset, _open(records), owners, replace_sets=replace_sets, preannotate=preannotate,
-                             keep_bytes=keep, progress=progress, tokenizer=_Tokenizer())
+                             keep_bytes=keep, progress=progress, tokenizer=_Tokenizer(pre))
         result.warnings = plan.warnings
         again = plan.kept if plan.kept is not None else _open(records)
         if phase:  # plain texts are pre-annotated as they are written, a batch at a time
             phase("pre-annotating and writing" if plan.plain and preannotate else "writing", plan.records)
         write_records(dataset, again, plan, owners, result, preannotate=preannotate,
-                      tokenizer=_Tokenizer(), preannotator=_preannotator(dataset), progress=progress)
+                      tokenizer=_Tokenizer(pre), preannotator=_preannotator(dataset, pre), progress=progress)
         return result
 
 
@@ -112,21 +118,20 @@ def _open(records: Records) -> Iterable[Record]:
 class _Tokenizer:
     """Token offsets of texts from the configured pipeline's tokenizer alone, loaded on first use."""
 
-    def __init__(self) -> None:
-        self.name = str(current_app.config["SPACY_MODEL"])
+    def __init__(self, preannotator: Preannotator) -> None:
+        self.preannotator = preannotator
 
     def __call__(self, text: str) -> list[tuple[int, int]]:
         """The tokens of one text; ImportFailed when the pipeline is not installed."""
         from ..nlp import ModelNotInstalled
-        from ..nlp.tokenizer import token_offsets
 
         try:
-            return next(token_offsets(self.name, [text]))
+            return self.preannotator.tokens(text)
         except ModelNotInstalled as err:
             raise ImportFailed(str(err)) from None
 
 
-def _preannotator(dataset: Dataset) -> Callable[[list[str]], Iterator[tuple[list[tuple[int, int]], Annotation]]]:
+def _preannotator(dataset: Dataset, preannotator: Preannotator) -> Callable[[list[str]], Iterator[tuple[list[tuple[int, int]], Annotation]]]:
     """A function running the dataset's pipeline over texts (services.preannotation, in chunks on
     the job queue when there are many): each one's tokens and model annotation."""
     seen = 0
@@ -138,7 +143,8 @@ def _preannotator(dataset: Dataset) -> Callable[[list[str]], Iterator[tuple[list
         first, seen = seen, seen + len(texts)
         with _gc_switched(on=True):  # spaCy leaves cyclic garbage
             try:
-                for pre, _ in preannotate_texts(dataset, [(t, None) for t in texts], first=first):
+                for pre, _ in preannotate_texts(dataset, [(t, None) for t in texts], first=first,
+                                                    preannotator=preannotator):
                     yield pre.tokens, pre.annotation
             except (ChunkFailed, nlp.ModelNotInstalled) as err:
                 raise ImportFailed(str(err)) from None

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 
 from ..db import db
 from ..formats import FormatError
 from ..models import Dataset, Job, User, utcnow
+from .preannotation import current
 
 log = logging.getLogger(__name__)
 KINDS = ("evaluate", "train", "preannotate")
@@ -91,7 +91,7 @@ def _train(dataset: Dataset, payload: dict[str, Any], out: JobLog) -> str:
     from ..nlp.evaluation import Evaluation
     from .training import Options, train_dataset
 
-    folder = Path(current_app.config.get("MODELS_FOLDER") or Path(current_app.instance_path) / "models")
+    folder = Path(current().models_folder)
     output = folder / f"dataset-{dataset.id}-{utcnow().strftime('%Y%m%d-%H%M%S-%f')}"
     options = Options(output=output, base=payload.get("base") or None,
                       dev_share=float(payload.get("dev_share", 0.2)), seed=int(payload.get("seed", 0)),
@@ -106,11 +106,9 @@ def _train(dataset: Dataset, payload: dict[str, Any], out: JobLog) -> str:
 
 
 def _preannotate(dataset: Dataset, payload: dict[str, Any], out: JobLog) -> str:
-    from .repreannotate import repreannotate
+    from .repreannotate import repreannotate, summary
 
-    result = repreannotate(dataset, progress=out.progress)
-    return (f"Re-pre-annotated {result.updated} document(s) nobody had started; "
-            f"left {result.kept} with human work untouched.")
+    return summary(repreannotate(dataset, progress=out.progress))
 
 
 RUNNERS: dict[str, Callable[[Dataset, dict[str, Any], JobLog], str]] = {

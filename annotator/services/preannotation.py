@@ -14,12 +14,12 @@ import logging
 import secrets
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import current_app
 
 from ..models import Dataset
+from ..preannotator import Preannotator, Settings, run
 
 if TYPE_CHECKING:  # spaCy (and Huey, which imports psycopg) where used: the command line starts at once
     from huey import Huey
@@ -35,52 +35,37 @@ class ChunkFailed(RuntimeError):
     """A chunk of texts that could not be pre-annotated, even after retries."""
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Everything a worker needs to pre-annotate like the dataset asks (picklable, no database)."""
-
-    model: str
-    labels: tuple[str, ...]
-    label_map: tuple[tuple[str, str], ...] = ()
-    cues_path: str | None = None
-    stances_path: str | None = None
-    batch_size: int = 64
-    n_process: int = 1
+KEY = "annotator.preannotator"
 
 
-def pipeline_name(dataset: Dataset) -> str:
+def current() -> Preannotator:
+    """The current app's pre-annotator (built once in create_app): where every service fetches it."""
+    preannotator: Preannotator = current_app.extensions[KEY]
+    return preannotator
+
+
+def pipeline_name(dataset: Dataset, preannotator: Preannotator | None = None) -> str:
     """The dataset's chosen pipeline, or the configured default."""
-    return dataset.spacy_model or str(current_app.config["SPACY_MODEL"])
+    return (preannotator or current()).pipeline(dataset.spacy_model)
 
 
-def settings_for(dataset: Dataset, *, model: str | None = None) -> Settings:
+def settings_for(dataset: Dataset, *, model: str | None = None,
+                 preannotator: Preannotator | None = None) -> Settings:
     """Pre-annotation settings for a dataset (its pipeline unless ``model`` is given)."""
-    config = current_app.config
-    return Settings(model=model or pipeline_name(dataset), labels=tuple(dataset.entity_labels),
-                    label_map=tuple(sorted((dataset.label_map or {}).items())),
-                    cues_path=config["CUES_LEXICON"] or None, stances_path=config["STANCE_LEXICON"] or None,
-                    batch_size=int(config["SPACY_BATCH_SIZE"]), n_process=int(config["SPACY_N_PROCESS"]))
-
-
-def run(settings: Settings, items: Sequence[tuple[str, C]]) -> Iterator[tuple[PreAnnotated, C]]:
-    """Pre-annotate texts in this process, carrying each one's context along."""
-    from .. import nlp
-
-    pipeline = nlp.load_pipeline(settings.model)
-    return nlp.preannotate(pipeline, items, labels=settings.labels, label_map=dict(settings.label_map) or None,
-                           batch_size=settings.batch_size, n_process=settings.n_process,
-                           cues_path=settings.cues_path, stances_path=settings.stances_path)
+    return (preannotator or current()).settings(model=model or dataset.spacy_model, labels=dataset.entity_labels,
+                                                label_map=dataset.label_map)
 
 
 def preannotate(dataset: Dataset, items: Sequence[tuple[str, C]], *, progress: Progress | None = None,
-                model: str | None = None, first: int = 0) -> Iterator[tuple[PreAnnotated, C]]:
+                model: str | None = None, first: int = 0,
+                preannotator: Preannotator | None = None) -> Iterator[tuple[PreAnnotated, C]]:
     """Pre-annotate texts for a dataset: in chunks on the job queue when there are many.
 
     ``first`` counts the texts before these (a file's earlier batches), so errors name the right ones.
     """
-    settings = settings_for(dataset, model=model)
-    size = int(current_app.config.get("PREANNOTATE_CHUNK_SIZE", 0) or 0)
-    if size <= 0 or len(items) <= size:
+    pre = preannotator or current()
+    settings = settings_for(dataset, model=model, preannotator=pre)
+    if pre.chunk_size <= 0 or len(items) <= pre.chunk_size:
         for done, pair in enumerate(run(settings, items), 1):
             if progress:
                 progress(done)
@@ -88,7 +73,7 @@ def preannotate(dataset: Dataset, items: Sequence[tuple[str, C]], *, progress: P
         return
     from ..jobs import queue
 
-    yield from Chunks(queue(), settings, items, size, first).results(progress)
+    yield from Chunks(queue(), settings, items, pre, first).results(progress)
 
 
 POLL_FIRST, POLL_MAX, ERROR_CHECK = 0.01, 0.2, 1.0
@@ -107,13 +92,12 @@ def equal_chunks(items: Sequence[C], size: int) -> list[Sequence[C]]:
 class Chunks:
     """One batch of texts split into chunks on the job queue; results() gathers them."""
 
-    def __init__(self, huey: Huey, settings: Settings, items: Sequence[tuple[str, Any]], size: int,
+    def __init__(self, huey: Huey, settings: Settings, items: Sequence[tuple[str, Any]], preannotator: Preannotator,
                  first: int = 0) -> None:
         self.huey, self.settings, self.key = huey, settings, f"preannotate:{secrets.token_hex(8)}"
         self.first = first
-        self.chunks = equal_chunks(items, size)
-        self.timeout = float(current_app.config.get("PREANNOTATE_CHUNK_TIMEOUT", 900))
-        self.local_work = bool(current_app.config.get("PREANNOTATE_LOCAL_WORK", True))
+        self.chunks = equal_chunks(items, preannotator.chunk_size)
+        self.timeout, self.local_work = preannotator.chunk_timeout, preannotator.local_work
         self.seen: dict[int, float] = {}
         self.taken: set[int] = set()  # chunks someone claimed (here or elsewhere)
         self.done_here = 0
@@ -207,16 +191,6 @@ def store(huey: Huey, key: str, n: int, settings: Settings, texts: list[str]) ->
     """Pre-annotate one chunk and put its results where the batch's owner finds them."""
     results = [pre for pre, _ in run(settings, [(text, None) for text in texts])]
     huey.put(f"{key}:{n}:result", results)
-
-
-def warm_up(model: str) -> None:
-    """Load a pipeline and the lexicons into this process (a job worker's start), so its first chunk is fast."""
-    from ..vocab import DEFAULT_LABELS
-
-    config = current_app.config
-    settings = Settings(model=model, labels=tuple(DEFAULT_LABELS), cues_path=config["CUES_LEXICON"] or None,
-                        stances_path=config["STANCE_LEXICON"] or None)
-    list(run(settings, [("“We are ready,” the mayor said on Monday.", None)]))
 
 
 def run_chunk(huey: Huey, key: str, n: int, settings: Settings, texts: list[str], *, last_try: bool) -> None:

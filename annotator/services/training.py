@@ -25,7 +25,8 @@ from ..db import db
 from ..formats.docbin import DocBinWriter, doc_from_annotation
 from ..models import Dataset, Document, ModelVersion
 from ..nlp import load_pipeline
-from .evaluation import GoldDoc, builtin_model, evaluate_model, reviewed_gold
+from .evaluation import GoldDoc, evaluate_model, reviewed_gold
+from .preannotation import pipeline_name
 
 TRAINED = "ner"
 SPANS_KEY = "quote_parts"
@@ -188,7 +189,7 @@ def train_dataset(dataset: Dataset, options: Options, log: Stream, err: Stream |
     if len(gold) < 2:
         raise TrainingError(f"dataset {dataset.name!r} has {len(gold)} document(s) with reviewed gold; "
                             "training needs at least 2 (one is held out to score the result)")
-    base = options.base or dataset.spacy_model or builtin_model()
+    base = options.base or pipeline_name(dataset)
     load_pipeline(base)  # ModelNotInstalled before anything is written
     output = _prepare_output(options.output)
     train_ids, dev_ids = split([g.document_id for g in gold], options.dev_share, options.seed)

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ def snapshot(dataset: Dataset) -> list[tuple[str, Any, Any]]:
 
 
 def _import(name: str, chunk_size: int, app: Flask) -> Dataset:
-    app.config["PREANNOTATE_CHUNK_SIZE"] = chunk_size
+    app.extensions[preannotation.KEY] = replace(preannotation.current(), chunk_size=chunk_size)
     dataset = get_or_create_dataset(name)
     import_records(dataset, read_path(DEMO))
     db.session.commit()
@@ -87,7 +88,7 @@ def test_a_chunk_that_keeps_failing_fails_the_whole_file(app: Flask, monkeypatch
     first_lines = {p.read_text(encoding="utf-8").split("\n", 1)[0] for p in sorted(DEMO.glob("*.txt"))[3:4]}
     times: list[int] = []
     monkeypatch.setattr(preannotation, "run", _failing(first_lines, times))
-    app.config["PREANNOTATE_CHUNK_SIZE"] = 2
+    app.extensions[preannotation.KEY] = replace(preannotation.current(), chunk_size=2)
     dataset = get_or_create_dataset("failing")
     with pytest.raises(ImportFailed, match=r"pre-annotating texts 3 to 4 failed: RuntimeError"):
         import_records(dataset, read_path(DEMO))
@@ -100,7 +101,7 @@ def test_a_chunk_that_fails_once_is_retried(app: Flask, monkeypatch: pytest.Monk
     first_lines = {p.read_text(encoding="utf-8").split("\n", 1)[0] for p in sorted(DEMO.glob("*.txt"))[:1]}
     times: list[int] = []
     monkeypatch.setattr(preannotation, "run", _failing(first_lines | {"flaky"}, times))
-    app.config["PREANNOTATE_CHUNK_SIZE"] = 3
+    app.extensions[preannotation.KEY] = replace(preannotation.current(), chunk_size=3)
     dataset = get_or_create_dataset("flaky")
     import_records(dataset, read_path(DEMO))
     db.session.commit()

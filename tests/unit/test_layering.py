@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-PURE = ["annotator.spans", "annotator.tokens", "annotator.checks", "annotator.vocab", "annotator.render", "annotator.nlp", "annotator.formats", "annotator.agreement"]
+PURE = ["annotator.spans", "annotator.tokens", "annotator.preannotator", "annotator.checks", "annotator.vocab", "annotator.render", "annotator.nlp", "annotator.formats", "annotator.agreement"]
 FORBIDDEN = ["flask", "flask_sqlalchemy", "sqlalchemy", "annotator.models", "annotator.db", "annotator.services"]
 
 
@@ -195,3 +195,64 @@ def test_commit_and_rollback_only_through_the_helper(path: Path) -> None:
              if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
              and node.func.attr in ("commit", "rollback")]
     assert not calls, f"{relative} commits or rolls back by hand (use db.committing()):\n" + "\n".join(calls)
+
+
+# One Preannotator built from settings: only its builder (and config.defaults, which names them) reads spaCy settings.
+SETTINGS_HOMES = {"preannotator.py", "config.py"}
+
+
+def _settings_read(path: Path) -> list[str]:
+    """String constants naming a spaCy setting (a config read like config["SPACY_MODEL"] or .get("...")) in one module."""
+    from annotator.preannotator import SETTINGS
+
+    tree = ast.parse(path.read_text(), str(path))
+    return [f"line {node.lineno}: {node.value!r}" for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in SETTINGS]
+
+
+@pytest.mark.parametrize("path", sorted(p for p in PACKAGE.rglob("*.py") if "migrations" not in p.parts
+                                        and str(p.relative_to(PACKAGE)) not in SETTINGS_HOMES),
+                         ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_only_the_preannotator_reads_spacy_settings(path: Path) -> None:
+    found = _settings_read(path)
+    assert not found, f"{path.relative_to(PACKAGE.parent)} reads spaCy settings itself:\n" + "\n".join(found) + \
+        "\nAsk the app's Preannotator (services.preannotation.current(), or the one passed in)."
+
+
+def test_the_scan_sees_a_settings_read(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text("from flask import current_app\nname = current_app.config['SPACY_MODEL']\n"
+                     "size = current_app.config.get('PREANNOTATE_CHUNK_SIZE', 0)\n")
+    assert len(_settings_read(probe)) == 2
+
+
+def test_every_setting_has_a_default_and_reaches_the_preannotator(tmp_path: Path) -> None:
+    from annotator.config import defaults
+    from annotator.preannotator import SETTINGS, Preannotator
+
+    settings = defaults(str(tmp_path))
+    assert set(SETTINGS) <= set(settings)
+    changed = {**settings, "SPACY_MODEL": "other", "SPACY_BATCH_SIZE": 7, "SPACY_N_PROCESS": 3,
+               "CUES_LEXICON": "c.txt", "STANCE_LEXICON": "s.txt", "PREANNOTATE_CHUNK_SIZE": 9,
+               "PREANNOTATE_CHUNK_TIMEOUT": 11, "PREANNOTATE_LOCAL_WORK": False, "DEFAULT_LABELS": ["ORG"],
+               "LABEL_MAP": {"PER": "PERSON"}, "MODELS_FOLDER": "/m"}
+    built, plain = Preannotator.from_settings(changed, str(tmp_path)), Preannotator.from_settings(settings, str(tmp_path))
+    differs = [f for f in built.__dataclass_fields__ if getattr(built, f) != getattr(plain, f)]
+    assert sorted(differs) == sorted(built.__dataclass_fields__), "a setting does not reach the Preannotator"
+    assert plain.models_folder == str(tmp_path / "models")
+
+
+def test_the_preannotator_is_built_once_per_app_from_its_settings() -> None:
+    from annotator import create_app
+    from annotator.preannotator import Preannotator
+
+    first = create_app({"TESTING": True, "SPACY_MODEL": "first_model", "PREANNOTATE_CHUNK_SIZE": 5})
+    second = create_app({"TESTING": True})
+    made = first.extensions["annotator.preannotator"]
+    assert isinstance(made, Preannotator) and made is not second.extensions["annotator.preannotator"]
+    assert (made.model, made.chunk_size, made.pipeline(None), made.pipeline("mine")) == \
+        ("first_model", 5, "first_model", "mine")
+    with first.app_context():
+        from annotator.services.preannotation import current
+
+        assert current() is made
