@@ -6,9 +6,10 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
 
+from . import options
 from ..vocab import SPEAKER_LABELS, QueueOrder, Role
 
-ROLE_CHOICES = [role.value for role in Role]
+ROLE_CHOICES = options((role.value, role.value) for role in Role)
 QUEUE_ORDERS = {QueueOrder.IMPORT: "Import order",
                 QueueOrder.UNCERTAINTY: "Where the model is least sure first (after re-pre-annotation)"}
 
@@ -44,7 +45,7 @@ class DatasetSettingsForm(FlaskForm):
     guidelines = TextAreaField("Guidelines (Markdown)", render_kw={"rows": 12})
     spacy_model = SelectField("Pre-annotation pipeline", validate_choice=True,
                               description="The entity model; quote and stance rules run on top of it.")
-    queue_order = SelectField("Queue order", choices=[(order.value, title) for order, title in QUEUE_ORDERS.items()])
+    queue_order = SelectField("Queue order", choices=options((order.value, title) for order, title in QUEUE_ORDERS.items()))
     submit = SubmitField("Save settings")
 
 

@@ -6,6 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from . import options
+
 EXPIRY_CHOICES = {"30": "30 days", "90": "90 days", "365": "1 year", "0": "never (until revoked)"}
 
 
@@ -25,5 +27,5 @@ class TokenForm(FlaskForm):
     """A name that says which script the token is for, and how long it lasts."""
 
     name = StringField("Token name", validators=[DataRequired(), Length(max=80)])
-    expires = SelectField("Expires after", choices=list(EXPIRY_CHOICES.items()), default="90")
+    expires = SelectField("Expires after", choices=options(EXPIRY_CHOICES.items()), default="90")
     submit = SubmitField("Create token")

@@ -10,13 +10,13 @@ from werkzeug.wrappers import Response
 
 from ..checks import check_speaker_labels
 from ..db import committing
-from ..forms import EmptyForm
-from ..forms.admin import ROLE_CHOICES, AssignForm, DatasetSettingsForm, MoveForm, RoleForm, UserCreateForm, split_names
+from ..forms import EmptyForm, options
+from ..forms.admin import AssignForm, DatasetSettingsForm, MoveForm, RoleForm, UserCreateForm, split_names
 from ..services import assignment, lookup
 from ..services.evaluation import pipeline_choices
 from ..services.users import AccountError, all_users, create_user
 from ..spans import SpanError
-from ..vocab import QueueOrder, speaker_labels_for
+from ..vocab import QueueOrder, Role, speaker_labels_for
 from .access import admin_required, get_dataset
 
 if TYPE_CHECKING:  # types only: the queries live in services
@@ -39,7 +39,7 @@ def users() -> str | Response:
         else:
             flash(f"Created {user.name} ({user.role}).", "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/users.html", form=form, users=all_users(), roles=ROLE_CHOICES, empty=EmptyForm())
+    return render_template("admin/users.html", form=form, users=all_users(), roles=[role.value for role in Role], empty=EmptyForm())
 
 
 def _other_user(user_id: int) -> User:
@@ -86,7 +86,7 @@ def settings(dataset_id: int) -> str | Response:
         "speaker_labels": " ".join(speaker_labels_for(dataset.entity_labels, dataset.speaker_labels)),
         "annotators_per_doc": dataset.annotators_per_doc, "guidelines": dataset.guidelines,
         "spacy_model": dataset.spacy_model or "", "queue_order": dataset.queue_order})
-    form.spacy_model.choices = pipeline_choices(dataset)
+    form.spacy_model.choices = options(pipeline_choices(dataset))
     speakers = _speaker_labels(form, dataset) if form.validate_on_submit() else None
     if speakers is not None:
         with committing():
@@ -122,12 +122,12 @@ def _speaker_labels(form: DatasetSettingsForm, dataset: Dataset) -> list[str] | 
 
 def _assign_forms(dataset: Dataset) -> tuple[AssignForm, MoveForm]:
     """The manual assign and move forms with their choices."""
-    people = [(u.id, u.name) for u in assignment.annotators()]
+    people = options((u.id, u.name) for u in assignment.annotators())
     assign_form, move_form = AssignForm(prefix="assign"), MoveForm(prefix="move")
     assign_form.user.choices = people
     move_form.user.choices = people
-    move_form.aset.choices = [(set_id, f"document {doc_id} · {name}")
-                              for set_id, doc_id, name in assignment.unfinished_work(dataset)]
+    move_form.aset.choices = options((set_id, f"document {doc_id} · {name}")
+                                     for set_id, doc_id, name in assignment.unfinished_work(dataset))
     return assign_form, move_form
 
 
