@@ -1,4 +1,6 @@
-"""Pure annotation values: entity spans, quotes and stances, with validation and token snapping.
+"""Pure annotation values: entity spans, quotes and stances, read from dicts with their fields checked.
+
+The rules an annotation must keep (labels, token boundaries, overlaps, links) are annotator.checks.
 
 Offsets are character offsets into the original document text, end exclusive, everywhere.
 Items carry a ``uid`` unique within their annotation set; links between items (a quote's
@@ -7,16 +9,13 @@ speaker entity, a stance's holder or target entity) refer to that uid.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from annotator.errors import InvalidInput
 from annotator.vocab import Origin, QuoteKind
-
-if TYPE_CHECKING:
-    from annotator.tokens import DocTokens
 
 # Value lookups that also validate: a JSON string to its member (members are strings too).
 ORIGINS: dict[str, Origin] = {o.value: o for o in Origin}
@@ -278,18 +277,3 @@ def as_human(annotation: Annotation) -> Annotation:
         stances=[replace(s, origin=Origin.HUMAN) for s in annotation.stances],
     )
 
-
-def check_span(span: Span, text_length: int, *, field: str = "span") -> None:
-    """Raise SpanError unless 0 <= start < end <= text_length (annotator.checks.check_span)."""
-    from annotator.checks import check_span as check
-
-    check(span, text_length, field=field)
-
-
-def validate(annotation: Annotation, text: str, *, labels: Sequence[str] | None = None,
-             polarities: Sequence[str] | None = None, bounds: DocTokens | None = None,
-             allow_overlap: bool = False) -> None:
-    """Raise SpanError naming the first item that breaks a rule: the one check, annotator.checks.validate."""
-    from annotator.checks import validate as check
-
-    check(annotation, text, labels=labels, polarities=polarities, bounds=bounds, allow_overlap=allow_overlap)

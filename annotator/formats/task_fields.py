@@ -10,7 +10,8 @@ from typing import Any
 
 from annotator.formats.errors import FormatError
 from annotator.formats.tokens import DocTokens, is_int, parse_doc_tokens
-from annotator.spans import ORIGINS, Annotation, Entity, SpanError, validate
+from annotator.checks import validate
+from annotator.spans import ORIGINS, Annotation, Entity, SpanError
 from annotator.vocab import Answer
 
 ANSWERS: tuple[str, ...] = tuple(Answer)

@@ -15,7 +15,8 @@ from ..db import db
 from ..errors import InvalidInput
 from ..models import AnnotationSet, Dataset, Document, User, annotation_of, content_hash
 from ..checks import check_aligned
-from ..spans import Annotation, SpanError, validate
+from ..checks import validate
+from ..spans import Annotation, SpanError
 from ..tokens import DocTokens
 from .bulk import SetKey
 from ..vocab import Status
@@ -123,7 +124,7 @@ class Owners:
 
 
 def check_one(record: Record, tokens: list[tuple[int, int]], dataset: Dataset) -> None:
-    """The one item check (spans.validate) against the text's tokens and the dataset's vocabulary;
+    """The one item check (checks.validate) against the text's tokens and the dataset's vocabulary;
     only the token boundaries when the reader checked the rest (``record.validated``)."""
     assert record.annotation is not None
     try:

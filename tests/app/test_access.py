@@ -22,7 +22,7 @@ from annotator.models import AnnotationSet, ApiToken, Job, User
 from annotator.services.tokens import issue_token
 from annotator.services.annotations import gold_set, model_set, user_set
 from annotator.services.importer import Record, get_or_create_dataset, import_records
-from conftest import make_user
+from apptools import make_user
 
 ROLES = ("anonymous", "annotator", "reviewer", "admin")
 USERS = {"annotator": "anna", "reviewer": "rita", "admin": "ada"}

@@ -11,7 +11,7 @@ from annotator.db import db
 from annotator.models import AnnotationSet, Dataset
 from annotator.services.importer import Record, get_or_create_dataset, import_records
 from annotator.services.users import find_user
-from conftest import login, make_user
+from apptools import login, make_user
 
 
 def dataset_with(n_docs: int) -> Dataset:

@@ -17,7 +17,7 @@ from annotator.services.annotations import (
 from annotator.services.importer import Record, get_or_create_dataset, import_records
 from annotator.services.users import find_user
 from annotator.spans import Annotation, Entity, Span, Stance
-from conftest import login, make_user
+from apptools import login, make_user
 
 TEXT = "Ana Ruiz met Tom Lee in Paris on Monday. The tram, the bridge and the park were discussed."
 #       0   4   8   13  17 20 24   29 33    39

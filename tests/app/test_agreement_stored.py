@@ -17,7 +17,7 @@ from annotator.services.annotations import Op, apply_ops, gold_set, set_status, 
 from annotator.services.importer import Record, get_or_create_dataset, import_records
 from annotator.services.review import mark_reviewed, reopen
 from annotator.spans import Entity, Quote, Span, Stance
-from conftest import make_user
+from apptools import make_user
 
 TEXT = "Ana Ruiz met Tom Lee in Paris on Monday. “We will win,” Ana said. The tram plan would fail, Tom said."
 WORDS = [(0, 3), (4, 8), (13, 16), (17, 20), (24, 29), (33, 39), (42, 53), (55, 58), (59, 63), (70, 79)]

@@ -14,7 +14,7 @@ from annotator.services import assignment
 from annotator.services.annotations import model_set, user_set
 from annotator.services.importer import Record, get_or_create_dataset, import_records
 from annotator.services.users import find_user
-from conftest import make_user
+from apptools import make_user
 
 
 def dataset_with(n_docs: int, per_doc: int) -> Dataset:

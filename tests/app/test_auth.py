@@ -7,7 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from annotator.db import db
-from conftest import PASSWORD, app_with_schema, login, make_user
+from apptools import PASSWORD, app_with_schema, login, make_user
 
 
 def test_pages_need_login(client: FlaskClient) -> None:

@@ -18,9 +18,9 @@ from annotator.models import AnnotationSet, AuditEvent, Document, annotation_of
 from annotator.services.annotations import user_set
 from annotator.services.importer import ImportFailed, Record, get_or_create_dataset, import_records
 from annotator.services.sources import read_path
-from annotator.spans import validate
+from annotator.checks import validate
 from annotator.tokens import DocTokens
-from conftest import login, make_user
+from apptools import login, make_user
 
 TEXT = "Ana Ruiz visited Paris on Monday. \"We will build it,\" she said."
 FAST = settings(max_examples=50, deadline=None,

@@ -16,7 +16,7 @@ from annotator.db import db
 from annotator.models import ITEM_MODELS, AnnotationSet, AuditEvent, EntitySpan, User, annotation_of
 from annotator.services.annotations import VersionConflict, apply_ops, ensure_seeded, parse_ops, user_set
 from annotator.services.importer import Record, get_or_create_dataset, import_records
-from conftest import login, make_user
+from apptools import login, make_user
 
 TEXT = "Ana Ruiz visited Paris on Monday with Omar Diaz."
 

@@ -17,7 +17,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from conftest import BACKENDS
+from apptools import BACKENDS
 
 BIN = Path(sys.executable).parent
 PASSWORD = "crash horse battery"

@@ -12,7 +12,7 @@ from annotator.models import AnnotationSet, Document, User, annotation_of
 from annotator.services.annotations import ensure_seeded, gold_set, user_set
 from annotator.services.importer import Record, get_or_create_dataset, import_records
 from annotator.services.queue import next_set, progress
-from conftest import login, make_user
+from apptools import login, make_user
 
 TEXTS = ["Ana Ruiz visited Paris on Monday.", "Boris Lenk met officials in Berlin.", "Chen Wei said \"we will win\"."]
 

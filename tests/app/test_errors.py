@@ -12,7 +12,7 @@ from annotator.errors import Conflict, InvalidInput
 from annotator.models import AnnotationSet, Dataset, annotation_of
 from annotator.services.annotations import user_set
 from annotator.services.importer import Record, get_or_create_dataset, import_records
-from conftest import login, make_user
+from apptools import login, make_user
 
 
 def _refusing_routes(app: Flask) -> None:

@@ -17,7 +17,7 @@ from annotator.formats.jsonl import dumps_task, task_from_annotation
 from annotator.models import (AnnotationSet, AuditEvent, Dataset, Document, EntitySpan, QuoteItem,
                               StanceItem, annotation_of)
 from annotator.spans import Annotation, Entity, Quote, Span, Stance
-from conftest import make_user
+from apptools import make_user
 
 TEXT = 'Mayor Ana Ruiz said on Monday that the tram "will run in May". Berlin officials oppose the plan.'
 OTHER = "Paris rejected the tariff plan on Friday, officials said."

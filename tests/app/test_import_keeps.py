@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from annotator.db import db
 from annotator.models import AnnotationSet, Dataset, Document, annotation_of
 from annotator.services.importer import Record, get_or_create_dataset, import_records
-from conftest import make_user
+from apptools import make_user
 from test_import_export import OTHER, TEXT, at, counts, export, layers, tokens, write_ours
 from test_upload import upload
 

@@ -18,7 +18,7 @@ from annotator.services.importer import Record, get_or_create_dataset, import_re
 from annotator.services.throttle import failures
 from annotator.services.users import address_key
 from annotator.spans import MAX_LENGTHS
-from conftest import app_with_schema, login, make_user
+from apptools import app_with_schema, login, make_user
 from test_security import ENTITY, own_set
 
 

@@ -13,7 +13,7 @@ from annotator.db import db
 from annotator.models import AnnotationSet
 from annotator.services.annotations import set_status, user_set
 from annotator.services.importer import Record, get_or_create_dataset, import_records
-from conftest import login, make_user
+from apptools import login, make_user
 
 
 @contextmanager

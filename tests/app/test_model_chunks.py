@@ -20,7 +20,7 @@ from annotator.services import preannotation
 from annotator.services.annotations import model_set
 from annotator.services.importer import ImportFailed, get_or_create_dataset, import_records
 from annotator.services.sources import read_path
-from conftest import app_with_schema
+from apptools import app_with_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "annotator" / "demo" / "articles"

@@ -10,7 +10,7 @@ from annotator.models import Document
 from annotator.services import queue
 from annotator.services.assignment import assign
 from annotator.services.importer import Record, get_or_create_dataset, import_records
-from conftest import make_user
+from apptools import make_user
 
 
 def test_uncertainty_order_and_skipping(app: Flask) -> None:

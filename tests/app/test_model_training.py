@@ -22,7 +22,7 @@ from annotator.services.assignment import assign
 from annotator.services.exporter import export_to_path
 from annotator.services.importer import Record, get_or_create_dataset, import_records
 from annotator.services.sources import read_path
-from conftest import login, make_user
+from apptools import login, make_user
 
 DEMO = Path(__file__).resolve().parents[2] / "annotator" / "demo" / "articles"
 

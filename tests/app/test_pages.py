@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 from annotator.db import db
 from annotator.models import Document
 from annotator.services.importer import Record, get_or_create_dataset, import_records
-from conftest import login, make_user
+from apptools import login, make_user
 
 HOSTILE = 'Mayor <script>alert(1)</script> Ana Ruiz said " onmouseover="alert(2) and javascript:alert(3) in Paris.'
 

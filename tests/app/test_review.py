@@ -14,7 +14,7 @@ from annotator.models import AnnotationSet, Document, annotation_of
 from annotator.services.annotations import gold_set, user_set
 from annotator.services.importer import Record, get_or_create_dataset, import_records
 from annotator.services.users import find_user
-from conftest import login, make_user
+from apptools import login, make_user
 
 TEXT = "Ana Ruiz met Tom Lee in Paris on Monday."
 #       0   4   8   13  17 20 24   29 33    39

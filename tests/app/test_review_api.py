@@ -14,7 +14,7 @@ from annotator.models import Dataset
 from annotator.services.tokens import issue_token
 from annotator.services.annotations import gold_set
 from annotator.services.users import find_user
-from conftest import PASSWORD, app_with_schema
+from apptools import PASSWORD, app_with_schema
 from test_review import ALICE, BOB, annotate, setup_document
 
 

@@ -12,8 +12,8 @@ from annotator.formats.docbin import doc_from_annotation
 from annotator.models import AuditEvent, Document, annotation_of
 from annotator.services.annotations import gold_set, user_set
 from annotator.services.users import find_user
-from annotator.spans import validate
-from conftest import login
+from annotator.checks import validate
+from apptools import login
 from test_review import ALICE, BOB, annotate, entity, gold_version, setup_document
 
 

@@ -31,7 +31,7 @@ from annotator.services.annotations import (
 from annotator.services.importer import Record, get_or_create_dataset, import_records
 from annotator.services.users import find_user
 from annotator.spans import Annotation, Entity, Quote, Span, SpanError, Stance
-from conftest import make_user
+from apptools import make_user
 
 TEXT = ("Ana Ruiz met Tom Lee in Paris on Monday. She said the new tram line was a good idea. "
         "Bob Jones of Acme Corp disagreed, and the council in Lima will vote in May.")

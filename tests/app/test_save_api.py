@@ -7,7 +7,7 @@ from annotator.db import db
 from annotator.models import User, annotation_of
 from annotator.services.annotations import user_set
 from annotator.services.importer import Record, get_or_create_dataset, import_records
-from conftest import PASSWORD, app_with_schema, login, make_user
+from apptools import PASSWORD, app_with_schema, login, make_user
 
 TEXT = "Ana Ruiz visited Paris on Monday with Boris Lenk."
 

@@ -19,7 +19,7 @@ from annotator.services.annotations import user_set
 from annotator.services.importer import Record, get_or_create_dataset, import_records
 from annotator.services.throttle import Rule, failures
 from annotator.services.users import account_key, address_key, authenticate
-from conftest import PASSWORD, app_with_schema, login, make_user
+from apptools import PASSWORD, app_with_schema, login, make_user
 
 TEXT = "Ana Ruiz visited Paris on Monday."
 ENTITY = {"uid": "e-new", "start": 0, "end": 8, "label": "PERSON"}

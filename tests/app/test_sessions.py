@@ -17,7 +17,7 @@ from annotator.models import ApiToken, User, utcnow
 from annotator.services.annotations import user_set
 from annotator.services.throttle import failures
 from annotator.services.users import account_key
-from conftest import PASSWORD, login, make_user
+from apptools import PASSWORD, login, make_user
 from test_security import ENTITY, bearer, create_token, own_set
 
 NEW = "a much better passphrase"

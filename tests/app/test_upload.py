@@ -14,7 +14,7 @@ from spacy.tokens import DocBin
 from annotator.db import db
 from annotator.models import AnnotationSet, Dataset, Document, Job
 from annotator.services.importer import Record, get_or_create_dataset, import_records
-from conftest import login, make_user
+from apptools import login, make_user
 from test_import_export import NLP, OTHER, TEXT, counts, layers, tokens, write_ours
 
 

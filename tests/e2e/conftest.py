@@ -1,12 +1,11 @@
 """Browser-test fixtures: a live `annotator run` server on a temporary instance, and Chromium pages.
 
 Helpers live in live_server.py (import them from there: `from live_server import LiveServer, log_in`);
-they are re-exported here for older imports.
+they are re-exported here for older imports; the shared app helpers are in ../apptools.py.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -18,22 +17,6 @@ import pytest
 from live_server import (  # noqa: F401  (re-exported)
     BIN, CHROMIUM_ARGS, E2E_PASSWORD, LiveServer, _wait_until_up, free_port, log_in,
 )
-
-
-def _root_helpers() -> None:
-    """Keep `from conftest import login, ...` working in other folders when pytest loads this file first.
-
-    Both conftest files are imported under the name `conftest`; whichever came last wins.
-    """
-    spec = importlib.util.spec_from_file_location("_tests_root_conftest", Path(__file__).parents[1] / "conftest.py")
-    assert spec is not None and spec.loader is not None
-    root = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(root)
-    for name in ("PASSWORD", "PG_URL", "BACKENDS", "login", "make_user"):
-        globals()[name] = getattr(root, name)
-
-
-_root_helpers()
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import LiveServer, log_in
+from live_server import LiveServer, log_in
 
 pytestmark = pytest.mark.e2e
 

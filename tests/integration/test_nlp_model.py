@@ -11,7 +11,8 @@ from spacy.language import Language
 
 from annotator.nlp import annotate_doc, doc_tokens, load_pipeline, preannotate
 from annotator.nlp.scoring import iou, names_match
-from annotator.spans import Annotation, Quote, validate
+from annotator.checks import validate
+from annotator.spans import Annotation, Quote
 from annotator.tokens import DocTokens
 from annotator.vocab import DEFAULT_LABELS
 

@@ -5,7 +5,8 @@ import json
 import pytest
 
 from annotator.agreement import agreed_annotation, merge, take
-from annotator.spans import Annotation, Entity, Quote, Span, Stance, validate
+from annotator.checks import validate
+from annotator.spans import Annotation, Entity, Quote, Span, Stance
 
 TEXT = "Alice Smith met Bob Jones in Paris. “We will win,” Alice said. Bob said the plan would fail."
 

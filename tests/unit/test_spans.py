@@ -3,7 +3,8 @@
 import pytest
 import spacy
 
-from annotator.spans import Annotation, Entity, Quote, Span, SpanError, Stance, as_human, validate
+from annotator.checks import validate
+from annotator.spans import Annotation, Entity, Quote, Span, SpanError, Stance, as_human
 from annotator.tokens import DocTokens
 
 TEXT = "Ana Ruiz said “the tram\nwill run,” in Paris."

@@ -14,7 +14,8 @@ from annotator.formats.docbin import annotation_from_doc, doc_from_annotation
 from annotator.formats.doccano import annotation_from_doccano, doccano_from_annotation
 from annotator.formats.jsonl import annotation_from_task, dumps_task, task_from_annotation
 from annotator.formats.tokens import DocTokens
-from annotator.spans import Annotation, Entity, Quote, Span, Stance, validate
+from annotator.checks import validate
+from annotator.spans import Annotation, Entity, Quote, Span, Stance
 
 GOLD = Path(__file__).resolve().parents[2] / "data" / "seed-article.gold.json"
 Tokenize = Callable[[str], list[tuple[int, int]]]

@@ -11,7 +11,7 @@ from spacy.language import Language
 
 import annotator.nlp
 from annotator.nlp import ModelNotInstalled, PreAnnotated, annotate_doc, doc_tokens, load_pipeline, preannotate
-from annotator.spans import validate
+from annotator.checks import validate
 from annotator.tokens import DocTokens
 from annotator.vocab import DEFAULT_LABELS
 

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from spacy.tokens import Doc
 
 from annotator.nlp import annotate_doc, doc_tokens
-from annotator.spans import Annotation, Quote, Span, validate
+from annotator.checks import validate
+from annotator.spans import Annotation, Quote, Span
 from annotator.tokens import DocTokens
 from annotator.vocab import DEFAULT_LABELS
 
