@@ -1,4 +1,4 @@
-"""The error family every layer raises and the app maps in one place (annotator.views.errors).
+"""The error family every layer raises and the app maps in one place (the handlers in annotator/views/__init__.py).
 
 ``InvalidInput`` names the field at fault and means HTTP 422 (or a flashed message on a page);
 ``Conflict`` means the stored state moved on or forbids the change: HTTP 409.
