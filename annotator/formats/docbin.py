@@ -1,18 +1,12 @@
-"""spaCy Docs and DocBin files from annotation sets, for training with ``spacy train``.
+"""DocBin files of spaCy Docs from annotation sets, for training with ``spacy train``.
 
-Entities go to ``doc.ents`` (uid as the span id); quotes to span groups ``quotes`` (label =
-kind, kb_id = speaker entity uid), ``cues`` and ``speakers`` (span id = quote uid); stance
-evidence to ``stance_evidence`` (label = polarity). Quote and stance spans widen to whole
-tokens; entities must already be on token boundaries. Origins, confidences and stance holders
-and targets ride along in ``doc.user_data["annotator"]``.
+The Docs themselves (entities, span groups, user data) are built in formats.spacy_doc; here they
+are gathered into DocBins of bounded size: one ``.spacy`` file, or a folder of shards.
 """
 
 from __future__ import annotations
 
-import bisect
-import operator
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import accumulate
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -22,15 +16,14 @@ import numpy
 import srsly
 from spacy.attrs import DEP, ENT_ID, ENT_KB_ID, ENT_TYPE, LEMMA, MORPH, NORM, ORTH, SPACY, TAG
 from spacy.tokens import Doc, DocBin
-from spacy.tokens import Span as DocSpan
 from spacy.vocab import Vocab
 
 from annotator.formats.errors import FormatError
 from annotator.formats.rows import ExportRow
-from annotator.formats.tokens import DocTokens, as_doc_tokens, spacy_words
-from annotator.spans import Annotation, Entity, Quote, Span, Stance
+from annotator.formats.spacy_doc import GROUPS, USER_DATA_KEY, annotation_from_doc, doc_from_annotation, doc_from_rows
 
-USER_DATA_KEY = "annotator"
+__all__ = ["GROUPS", "USER_DATA_KEY", "DocBinWriter", "annotation_from_doc", "doc_from_annotation", "docbin_file",
+           "export_docs", "too_large", "write_docbin"]
 
 
 def _settle_msgpack_registries() -> None:
@@ -64,124 +57,6 @@ def _cached_get_all(get_all: Callable[[], dict[str, Any]]) -> Callable[[], dict[
 
 
 _settle_msgpack_registries()
-GROUPS = ("quotes", "cues", "speakers", "stance_evidence")
-
-
-def doc_from_annotation(vocab: Vocab, text: str, tokens: Sequence[tuple[int, int]] | DocTokens,
-                        annotation: Annotation, *, source: str = "") -> Doc:
-    """Build a Doc whose text is exactly ``text``, with entities and the span groups."""
-    dt = as_doc_tokens(text, tokens)
-    try:
-        words, spaces = spacy_words(dt)
-    except FormatError as err:
-        raise FormatError(err.message, source=source, field=err.field) from None
-    grid = _Grid(words, spaces, dt)
-    if grid.text != text:
-        raise FormatError("tokens do not rebuild the text exactly", source=source, field="tokens")
-    doc = Doc(vocab, words=words, spaces=spaces)
-    ents = [grid.span(doc, e.span, e.label, f"entities[{i}]", source, uid=e.uid, strict=True)
-            for i, e in enumerate(annotation.entities)]
-    try:
-        doc.ents = ents
-    except ValueError as err:
-        raise FormatError(f"entities cannot be set: {err}", source=source,
-                          field="entities") from None
-    for name in GROUPS:
-        doc.spans[name] = []
-    for i, q in enumerate(annotation.quotes):
-        _add_quote(doc, grid, q, f"quotes[{i}]", source)
-    for i, s in enumerate(annotation.stances):
-        doc.spans["stance_evidence"].append(
-            grid.span(doc, s.evidence, s.polarity, f"stances[{i}].evidence", source, uid=s.uid))
-    doc.user_data[USER_DATA_KEY] = _extras(annotation)
-    return doc
-
-
-class _Grid:
-    """Character offsets of a Doc's tokens, computed from its words and spaces.
-
-    Which tokens a span covers is decided by the one token rule on the text's tokens (DocTokens);
-    the Doc's token indices of that range are then found by bisection here, without creating a
-    Token object per token looked at (most of the cost of building a Doc's spans).
-    """
-
-    def __init__(self, words: Sequence[str], spaces: Sequence[bool], tokens: DocTokens) -> None:
-        lengths = list(map(len, words))
-        self.ends = list(map(operator.add, [0, *accumulate(map(operator.add, lengths, spaces))], lengths))
-        self.starts = list(map(operator.sub, self.ends, lengths))
-        self.text = "".join([word + " " if space else word for word, space in zip(words, spaces)])
-        self.tokens = tokens
-
-    def span(self, doc: Doc, span: Span, label: str, fld: str, source: str, *, uid: str,
-             kb_id: str = "", strict: bool = False) -> DocSpan:
-        """The Doc span of a character range by the one token rule (annotator.tokens): on token
-        boundaries for ``strict`` (entities), else widened to the tokens it touches."""
-        aligned = self.tokens.is_aligned(span.start, span.end)
-        target = span if aligned else None if strict else self.tokens.snap(span)
-        if target is None:
-            raise FormatError(f"span [{span.start}, {span.end}) "
-                              f"{self.text[span.start:span.end]!r} is not on token boundaries",
-                              source=source, field=fld)
-        # The target's ends are token ends, hence ends of the Doc's words (it adds only whitespace tokens).
-        first = bisect.bisect_left(self.starts, target.start)
-        last = bisect.bisect_left(self.ends, target.end) + 1
-        return DocSpan(doc, first, last, label=label, kb_id=kb_id, span_id=uid)
-
-
-def _add_quote(doc: Doc, grid: _Grid, q: Quote, fld: str, source: str) -> None:
-    """Add a quote's content, cue and speaker to their span groups."""
-    speaker = q.speaker_entity or ""
-    doc.spans["quotes"].append(
-        grid.span(doc, q.content, q.kind, f"{fld}.content", source, uid=q.uid, kb_id=speaker))
-    if q.cue:
-        doc.spans["cues"].append(grid.span(doc, q.cue, "CUE", f"{fld}.cue", source, uid=q.uid))
-    if q.speaker:
-        doc.spans["speakers"].append(
-            grid.span(doc, q.speaker, "SPEAKER", f"{fld}.speaker", source, uid=q.uid,
-                      kb_id=speaker))
-
-
-def _extras(annotation: Annotation) -> dict[str, dict[str, Any]]:
-    """Per-uid values the Doc has no place for."""
-    extras: dict[str, dict[str, Any]] = {e.uid: {"origin": e.origin} for e in annotation.entities}
-    for q in annotation.quotes:
-        extras[q.uid] = {"origin": q.origin, "confidence": q.confidence}
-    for s in annotation.stances:
-        extras[s.uid] = {"origin": s.origin, "confidence": s.confidence, "holder": s.holder,
-                         "holder_entity": s.holder_entity, "target": s.target,
-                         "target_entity": s.target_entity}
-    return extras
-
-
-def annotation_from_doc(doc: Doc) -> Annotation:
-    """The layers a Doc carries (see doc_from_annotation), back as an Annotation."""
-    extras: dict[str, dict[str, Any]] = doc.user_data.get(USER_DATA_KEY, {})
-    entities = [Entity(e.id_ or f"e{i + 1}", e.start_char, e.end_char, e.label_,
-                       extras.get(e.id_, {}).get("origin", "human"))
-                for i, e in enumerate(doc.ents)]
-    groups = {name: doc.spans[name] if name in doc.spans else [] for name in GROUPS}
-    cues = {s.id_: _span(s) for s in groups["cues"]}
-    speakers = {s.id_: _span(s) for s in groups["speakers"]}
-    quotes = [Quote(uid=s.id_, content=_span(s), kind=s.label_, cue=cues.get(s.id_),
-                    speaker=speakers.get(s.id_), speaker_entity=s.kb_id_ or None,
-                    confidence=extras.get(s.id_, {}).get("confidence"),
-                    origin=extras.get(s.id_, {}).get("origin", "human"))
-              for s in groups["quotes"]]
-    stances = [_stance(s, extras.get(s.id_, {})) for s in groups["stance_evidence"]]
-    return Annotation(entities=entities, quotes=quotes, stances=stances)
-
-
-def _span(span: DocSpan) -> Span:
-    """The character range of a Doc span."""
-    return Span(span.start_char, span.end_char)
-
-
-def _stance(span: DocSpan, extra: dict[str, Any]) -> Stance:
-    """A Stance from its evidence span and extras."""
-    return Stance(uid=span.id_, polarity=span.label_, evidence=_span(span),
-                  holder=extra.get("holder", ""), holder_entity=extra.get("holder_entity"),
-                  target=extra.get("target", ""), target_entity=extra.get("target_entity"),
-                  confidence=extra.get("confidence"), origin=extra.get("origin", "human"))
 
 
 class _DocBin(DocBin):
@@ -299,7 +174,7 @@ def export_docs(rows: Iterable[ExportRow], skip: Callable[[ExportRow, FormatErro
     vocab = vocab or Vocab()
     for row in rows:
         try:
-            doc = doc_from_annotation(vocab, row.text, row.tokens, row.annotation, source=row.name)
+            doc = doc_from_rows(vocab, row.text, row.tokens, row.entity_rows, row.layers, source=row.name)
         except FormatError as err:
             skip(row, err)
             continue

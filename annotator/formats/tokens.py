@@ -16,6 +16,9 @@ __all__ = ["DocTokens", "as_doc_tokens", "check_gaps", "is_int", "parse_doc_toke
            "spacy_words"]
 
 
+_PLAIN_GAPS = frozenset(("", " "))
+
+
 def spacy_words(doc: DocTokens) -> tuple[list[str], list[bool]]:
     """Words and trailing-space flags that rebuild the text exactly, as spaCy's tokenizer would.
 
@@ -25,8 +28,8 @@ def spacy_words(doc: DocTokens) -> tuple[list[str], list[bool]]:
     text, starts, ends = doc.text, doc.starts, doc.ends
     words = list(map(text.__getitem__, map(slice, starts, ends)))
     gaps = list(map(text.__getitem__, map(slice, [0, *ends], [*starts, len(text)])))
-    if gaps[0] == "" and all(g in ("", " ") for g in gaps[1:]):
-        return words, [g == " " for g in gaps[1:]]
+    if gaps[0] == "" and _PLAIN_GAPS.issuperset(gaps):
+        return words, list(map(" ".__eq__, gaps[1:]))
     check_gaps(doc)
     out_words: list[str] = []
     out_spaces: list[bool] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 from spacy.cli.train import train
 from spacy.language import Language
-from spacy.tokens import DocBin
+from spacy.tokens import Doc, DocBin
 from spacy.util import load_config_from_str, load_model_from_config
 
 from annotator.formats.docbin import DocBinWriter, annotation_from_doc, doc_from_annotation
@@ -110,6 +111,40 @@ def test_overlapping_entities_are_an_error(nlp: Language, tokenize: Tokenize, te
     annotation = Annotation(entities=[Entity("e1", 35, 45, "ORG"), Entity("e2", 35, 39, "GPE")])
     with pytest.raises(FormatError, match="field entities: entities cannot be set"):
         doc_from_annotation(nlp.vocab, text, tokenize(text), annotation)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_entity_columns_equal_spacys_own_ents_setter(nlp: Language, seed: int) -> None:
+    """The entity token columns written in bulk are those doc.ents = spans writes, whitespace tokens too."""
+    rng = random.Random(seed)
+    text = " ".join(rng.choice(["Iran", "said", "New York", "the", "\n\n", "army", "  ", "Assad", "."])
+                    for _ in range(60))
+    tokens = [(t.idx, t.idx + len(t)) for t in nlp.make_doc(text) if not t.is_space]  # gaps as in files
+    picks = sorted(rng.sample(range(len(tokens)), 12))
+    entities, last = [], -1
+    for n, i in enumerate(picks):
+        j = min(i + rng.randrange(3), len(tokens) - 1)
+        if i > last and (n + 1 == len(picks) or j < picks[n + 1]):
+            entities.append(Entity(f"e{n}", tokens[i][0], tokens[j][1], rng.choice(["GPE", "PERSON", "ORG"])))
+            last = j
+    doc = doc_from_annotation(nlp.vocab, text, tokens, Annotation(entities=entities))
+    reference = Doc(nlp.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
+    reference.ents = [reference.char_span(e.start, e.end, label=e.label, span_id=e.uid) for e in entities]
+    attrs = ["ENT_IOB", "ENT_TYPE", "ENT_ID", "ENT_KB_ID"]
+    assert doc.text == text and (doc.to_array(attrs) == reference.to_array(attrs)).all()
+    assert annotation_from_doc(doc).entities == entities
+
+
+def test_overlap_error_names_both_entities(nlp: Language, tokenize: Tokenize, text: str) -> None:
+    annotation = Annotation(entities=[Entity("e1", 0, 6, "PERSON"), Entity("e2", 35, 45, "ORG"),
+                                      Entity("e3", 40, 45, "GPE")])
+    with pytest.raises(FormatError, match=r"entities\[1\] and entities\[2\] share a token"):
+        doc_from_annotation(nlp.vocab, text, tokenize(text), annotation)
+
+
+def test_overlapping_tokens_do_not_rebuild_the_text(nlp: Language) -> None:
+    with pytest.raises(FormatError, match="tokens do not rebuild the text exactly"):
+        doc_from_annotation(nlp.vocab, "abc", [(0, 2), (1, 3)], Annotation())  # overlapping
 
 
 def test_writer_to_one_file_loads_back(tmp_path: Path, nlp: Language, tokenize: Tokenize,
