@@ -74,6 +74,13 @@ def article(seed: int) -> tuple[str, list[tuple[int, int]], dict[str, Any]]:
     return text, tokens, {"entities": entities, "quotes": quotes}
 
 
+def numbered(tokens: list[tuple[int, int]], length: int, n: int) -> list[tuple[int, int]]:
+    """The tokens of the article's text followed by " (n)": "(", the number and ")" as spaCy splits them."""
+    digits = len(str(n))
+    return [*tokens, (length + 1, length + 2), (length + 2, length + 2 + digits),
+            (length + 2 + digits, length + 3 + digits)]
+
+
 def versions(items: dict[str, Any]) -> dict[str, Any]:
     """Model, three annotators (each changing a few items) and gold, as pure annotations."""
     from annotator.spans import Annotation, Entity, Quote, Span, Stance
@@ -148,7 +155,7 @@ def generate(app: Any, size: int) -> tuple[int, int]:
         every = 10 if size > 20_000 else 1
         insert(conn, Document.__table__, ({
             "id": i + 1, "dataset_id": dataset_id, "text": f"{text} ({i})", "meta": {"title": f"Article {i}"},
-            "content_hash": content_hash(f"{text} ({i})"), "tokens": tokens, "created_at": now}
+            "content_hash": content_hash(f"{text} ({i})"), "tokens": numbered(tokens, len(text), i), "created_at": now}
             for i in range(size)), chunk=2000)
         kinds = [("model", None, "submitted"), *[("annotator", u, "submitted") for u in user_ids],
                  ("gold", None, "reviewed")]

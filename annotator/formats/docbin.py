@@ -81,7 +81,8 @@ class _DocBin(DocBin):
         self.spaces.append(spaces)
         self.flags.append({"has_unknown_spaces": doc.has_unknown_spaces})
         strings = doc.vocab.strings
-        for key in numpy.unique(array[:, self._string_columns]).tolist():
+        keys: Any = set(array[:, self._string_columns].ravel().tolist())  # faster than numpy.unique here
+        for key in keys:
             if key and key in strings:
                 self.strings.add(strings[key])
         self.cats.append(doc.cats)

@@ -82,11 +82,14 @@ class _Grid:
     def _rebuilds_text(self) -> bool:
         """Whether the words and spaces give back the text exactly (and set ``positions``)."""
         starts, ends, text = self.tokens.starts, self.tokens.ends, self.tokens.text
-        if len(self.words) == len(starts):
-            # Words are the tokens, the gaps single spaces or nothing: exact when the tokens are in order.
-            return not starts or (starts[0] >= 0 and ends[-1] <= len(text)
-                                  and all(map(operator.lt, starts, ends))
-                                  and all(map(operator.le, ends, starts[1:])))
+        # Tokens non-empty and in order: 0 <= start < end <= next start ... <= len(text) (sorting a
+        # sorted list is one pass).
+        bounds = [0] * (2 * len(starts) + 2)
+        bounds[1:-1:2], bounds[2:-1:2], bounds[-1] = starts, ends, len(text)
+        if sorted(bounds) != bounds or not all(map(operator.lt, starts, ends)):
+            return False
+        if len(self.words) == len(starts):  # words are the tokens, the gaps single spaces or nothing
+            return True
         lengths = list(map(len, self.words))
         word_starts = [0, *accumulate(map(operator.add, lengths, self.spaces))][:-1]
         self.positions = list(map(bisect.bisect_left, repeat(word_starts), starts))
@@ -115,12 +118,17 @@ def _set_entities(doc: Doc, grid: _Grid, rows: Sequence[EntityRow], source: str)
     """Write the entities as the IOB, type and id token columns (every other token outside)."""
     uids, starts, ends, labels, _ = zip(*rows) if rows else ((),) * 5
     tokens = grid.tokens
-    if not (all(map(operator.lt, starts, ends)) and tokens.all_aligned(starts, ends)):
+    # An entity on token boundaries starts where its first token starts and ends where its last ends.
+    first_list = list(map(bisect.bisect_left, repeat(tokens.starts), starts))
+    last_list = list(map(bisect.bisect_left, repeat(tokens.ends), ends))
+    starts_of, ends_of = [*tokens.starts, -1], [*tokens.ends, -1]  # past the last token: no entity there
+    if not (all(map(operator.lt, starts, ends)) and list(map(starts_of.__getitem__, first_list)) == list(starts)
+            and list(map(ends_of.__getitem__, last_list)) == list(ends)):
         for i, (start, end) in enumerate(zip(starts, ends)):
             if not tokens.is_aligned(start, end):
                 raise _off_boundaries(tokens.text, start, end, f"entities[{i}]", source)
-    firsts = numpy.array(list(map(bisect.bisect_left, repeat(tokens.starts), starts)), dtype=numpy.int64)
-    lasts = numpy.array(list(map(bisect.bisect_left, repeat(tokens.ends), ends)), dtype=numpy.int64)
+    firsts = numpy.array(first_list, dtype=numpy.int64)
+    lasts = numpy.array(last_list, dtype=numpy.int64)
     if grid.positions is not None:
         positions = numpy.array(grid.positions, dtype=numpy.int64)
         firsts, lasts = positions[firsts], positions[lasts]

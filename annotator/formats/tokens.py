@@ -56,7 +56,7 @@ def parse_doc_tokens(value: object, text: str, *, source: str, line: int,
         doc = DocTokens.from_lists(text, *fast)
         check_gaps(doc, source=source, line=line, field=field)
         return doc
-    return DocTokens(text, parse_tokens(value, text, source=source, line=line, field=field))
+    return DocTokens(text, _parse_tokens_slow(value, text, source=source, line=line, field=field))
 
 
 def check_gaps(doc: DocTokens, *, source: str = "", line: int | None = None,
@@ -81,10 +81,13 @@ def check_gaps(doc: DocTokens, *, source: str = "", line: int | None = None,
 
 def parse_tokens(value: object, text: str, *, source: str, line: int,
                  field: str = "tokens") -> list[tuple[int, int]]:
-    """Check a task's token dicts against its text; return ``(start, end)`` pairs."""
-    fast = _parse_tokens_fast(value, text)
-    if fast is not None:
-        return list(zip(*fast))
+    """Check a task's token dicts against its text (parse_doc_tokens); return ``(start, end)`` pairs."""
+    return parse_doc_tokens(value, text, source=source, line=line, field=field).pairs
+
+
+def _parse_tokens_slow(value: object, text: str, *, source: str, line: int,
+                       field: str) -> list[tuple[int, int]]:
+    """parse_tokens one token at a time, naming the first bad one."""
     if not isinstance(value, list):
         raise FormatError("must be a list of token objects", source=source, line=line, field=field)
     pairs: list[tuple[int, int]] = []

@@ -8,6 +8,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from spacy.cli.train import train
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
@@ -15,6 +17,7 @@ from spacy.util import load_config_from_str, load_model_from_config
 
 from annotator.formats.docbin import DocBinWriter, annotation_from_doc, doc_from_annotation
 from annotator.formats.errors import FormatError
+from annotator.formats.tokens import parse_doc_tokens, parse_tokens
 from annotator.spans import Annotation, Entity, Span
 
 Tokenize = Callable[[str], list[tuple[int, int]]]
@@ -184,3 +187,46 @@ def test_spacy_train_runs_one_epoch_on_an_export(tmp_path: Path, nlp: Language,
     trained = (tmp_path / "model" / "model-last")
     assert (trained / "ner").is_dir()
     assert "PERSON" in (trained / "ner" / "moves").read_text(encoding="utf-8", errors="replace")
+
+
+PIECES = ["Iran", "said", ".", "“", "\n\n", "  ", "\n", "Assad", "backs", ","]
+
+
+@settings(max_examples=150, deadline=None)
+@given(picks=st.lists(st.sampled_from(PIECES), min_size=1, max_size=14), data=st.data())
+def test_import_accepts_exactly_the_tokens_the_spacy_export_can_write(nlp: Language, picks: list[str],
+                                                                      data: st.DataObject) -> None:
+    """Random texts and token lists (tokens left out, shifted, merged, out of order): the import's token
+    check and the DocBin build accept the same ones, and refuse left-out text with the same message."""
+    text = " ".join(picks)
+    pairs = [(t.idx, t.idx + len(t)) for t in nlp.make_doc(text)]
+    for _ in range(data.draw(st.integers(0, 3))):
+        i = data.draw(st.integers(0, len(pairs) - 1))
+        start, end = pairs[i]
+        change = data.draw(st.sampled_from(["drop", "shift", "merge", "swap", "empty"]))
+        if change == "drop":
+            del pairs[i]
+        elif change == "shift":
+            pairs[i] = (start + data.draw(st.integers(-1, 1)), end + data.draw(st.integers(-1, 1)))
+        elif change == "merge" and i + 1 < len(pairs):
+            pairs[i:i + 2] = [(start, pairs[i + 1][1])]
+        elif change == "empty":
+            pairs[i] = (start, start)
+        elif change == "swap" and i + 1 < len(pairs):
+            pairs[i], pairs[i + 1] = pairs[i + 1], pairs[i]
+        if not pairs:
+            return
+    dicts = [{"text": text[s:e] if 0 <= s < e <= len(text) else "", "start": s, "end": e} for s, e in pairs]
+    refusals = []
+    for parse in (parse_doc_tokens, parse_tokens):  # what imports call; the pairs form must agree
+        try:
+            parse(dicts, text, source="f", line=1)
+        except FormatError as err:
+            refusals.append(err.message)
+    try:
+        doc_from_annotation(nlp.vocab, text, pairs, Annotation())
+    except FormatError as err:
+        refusals.append(err.message)
+    assert len(refusals) in (0, 3), (pairs, refusals)
+    if refusals and "leave out" in refusals[0]:
+        assert refusals[0] == refusals[1] == refusals[2]
