@@ -1,6 +1,6 @@
 """Pre-annotation in chunks on the job queue: speed with 1 and 2 worker processes, memory per worker.
 
-Usage: .venv/bin/python benchmarks/bench_workers.py [--articles 160] [--chunk 10] [--workers 1 2]
+Usage: .venv/bin/python benchmarks/bench_workers.py [--articles 160] [--chunk 10] [--workers 1 2] [--no-ceiling]
 
 A throw-away instance (SQLite database and SQLite job queue) imports the demo articles, made
 unique and repeated to --articles texts. For each worker count, `annotator worker --workers N`
@@ -13,6 +13,9 @@ CPU seconds and peak resident memory (target < 600 MB), and the 1-minute load av
 after. Then the ratio of wall times, 1 worker over 2 (target >= 1.8), and, as evidence that does
 not depend on the machine's other load, the split of the CPU work: the busiest of the 2 workers'
 CPU seconds against the 1 worker's (the best wall-time ratio an idle 2-core machine allows).
+Last, the machine's own ceiling for this work: the same texts through spaCy's `nlp.pipe` alone, in 1 and
+then 2 spawned processes (no queue, no database), timed from a common start once both have loaded; the
+ratio of those wall times is what 2 workers could at best reach here.
 Other load inflates wall times: run it on an idle machine.
 """
 
@@ -157,12 +160,49 @@ def report(runs: dict[int, Run], articles: int) -> None:
     print(f"peak memory per worker: {worst:.0f} MB (target < 600)")
 
 
+def _pipe_alone(texts_: list[str], model: str, start: Any, out: Any) -> None:
+    """One process of the ceiling run: load spaCy, wait for the common start, pipe its texts, report seconds."""
+    import spacy
+
+    nlp = spacy.load(model)
+    list(nlp.pipe(texts_[:4]))
+    start.wait()
+    began, cpu = time.perf_counter(), time.process_time()
+    for _ in nlp.pipe(texts_, batch_size=10):
+        pass
+    out.put((time.perf_counter() - began, time.process_time() - cpu))
+
+
+def ceiling(n: int, model: str) -> float:
+    """Wall-time ratio of spaCy alone on n texts in 1 process against the same texts split over 2."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    walls = {}
+    for procs in (1, 2):
+        all_texts, start, out = texts(n, f"ceiling{procs}"), context.Barrier(procs + 1), context.Queue()
+        workers = [context.Process(target=_pipe_alone, args=(all_texts[i::procs], model, start, out))
+                   for i in range(procs)]
+        for worker in workers:
+            worker.start()
+        start.wait()
+        results = [out.get() for _ in workers]
+        for worker in workers:
+            worker.join()
+        walls[procs] = max(wall for wall, _ in results)
+        cpus = ", ".join(f"{cpu:.1f}" for _, cpu in results)
+        print(f"spaCy alone, {procs} process(es): {walls[procs]:.1f} s (CPU s {cpus})")
+    print(f"machine ceiling, 2 processes / 1 (wall): {walls[1] / walls[2]:.2f}x")
+    return walls[1] / walls[2]
+
+
 def main() -> None:
     """Time each worker count and print the ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=160)
     parser.add_argument("--chunk", type=int, default=10)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--no-ceiling", action="store_true", help="skip spaCy alone in 1 and 2 processes")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -184,6 +224,8 @@ def main() -> None:
                   f"{r.main_cpu:10.1f}  {', '.join(f'{c:.1f}' for c in r.worker_cpu):16}  "
                   f"{', '.join(f'{mb:.0f}' for mb in r.peaks):18}  {r.load[0]:.1f}-{r.load[1]:.1f}")
         report(runs, args.articles)
+        if not args.no_ceiling:
+            ceiling(args.articles, str(app.extensions["annotator.preannotator"].model))
 
 
 if __name__ == "__main__":
