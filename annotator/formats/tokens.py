@@ -16,7 +16,21 @@ __all__ = ["DocTokens", "as_doc_tokens", "check_gaps", "is_int", "parse_doc_toke
            "spacy_words"]
 
 
-_PLAIN_GAPS = frozenset(("", " "))
+def _single_spaces(text: str, starts: list[int], ends: list[int], words: list[str]) -> list[bool] | None:
+    """The trailing-space flags when the text outside the tokens is single spaces between them, else None.
+
+    Counted instead of sliced: the gap lengths (next start - end) must be 0 or 1 and the text's spaces
+    outside the words exactly as many as the gaps' characters.
+    """
+    if not starts or starts[0] != 0:
+        return None
+    gaps = [*map(operator.sub, starts[1:], ends), len(text) - ends[-1]]
+    joined = "".join(words)
+    outside = sum(gaps)
+    if min(gaps) < 0 or max(gaps) > 1 or len(joined) + outside != len(text) \
+            or text.count(" ") - joined.count(" ") != outside:
+        return None
+    return list(map((1).__eq__, gaps))
 
 
 def spacy_words(doc: DocTokens) -> tuple[list[str], list[bool]]:
@@ -27,9 +41,10 @@ def spacy_words(doc: DocTokens) -> tuple[list[str], list[bool]]:
     """
     text, starts, ends = doc.text, doc.starts, doc.ends
     words = list(map(text.__getitem__, map(slice, starts, ends)))
+    spaces = _single_spaces(text, starts, ends, words)
+    if spaces is not None:
+        return words, spaces
     gaps = list(map(text.__getitem__, map(slice, [0, *ends], [*starts, len(text)])))
-    if gaps[0] == "" and _PLAIN_GAPS.issuperset(gaps):
-        return words, list(map(" ".__eq__, gaps[1:]))
     check_gaps(doc)
     out_words: list[str] = []
     out_spaces: list[bool] = []

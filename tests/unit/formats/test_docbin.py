@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import zlib
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -12,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from spacy.cli.train import train
 from spacy.language import Language
-from spacy.tokens import Doc, DocBin
+from spacy.tokens import Doc, DocBin, _serialize
 from spacy.util import load_config_from_str, load_model_from_config
 
 from annotator.formats.docbin import DocBinWriter, annotation_from_doc, doc_from_annotation
@@ -156,6 +157,8 @@ def test_writer_to_one_file_loads_back(tmp_path: Path, nlp: Language, tokenize: 
         for _ in range(3):
             writer.add(doc_from_annotation(nlp.vocab, text, tokenize(text), annotation))
     assert writer.written == [tmp_path / "train.spacy"]
+    assert (tmp_path / "train.spacy").read_bytes()[:2] == b"\x78\x01"  # zlib header of level 1 (fastest)
+    assert _serialize.zlib is zlib  # spaCy's own DocBins compress as before
     docs = list(DocBin().from_disk(tmp_path / "train.spacy").get_docs(nlp.vocab))
     assert len(docs) == 3
     assert all(annotation_from_doc(doc) == annotation for doc in docs)
