@@ -18,9 +18,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import db
+from .vocab import SetKind
 
 SCOPES = ("all", "changed")
-PAIR_KINDS = ("pair", "model", "gold")
+PAIR_KINDS = ("pair", SetKind.MODEL.value, SetKind.GOLD.value)
 COUNT_COLUMNS = (
     "ent_tp", "ent_fp", "ent_fn", "ovl_tp", "ovl_fp", "ovl_fn", "quo_tp", "quo_fp", "quo_fn",
     "spk_agree", "spk_total", "kind_agree", "kind_total", "cue_agree", "cue_total", "sta_tp", "sta_fp", "sta_fn",

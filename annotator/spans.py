@@ -127,7 +127,7 @@ class Entity:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, field: str = "entity",
-                  origin: str = "human") -> Entity:
+                  origin: str = Origin.HUMAN) -> Entity:
         """Build from a plain dict; raise SpanError on bad values."""
         if not isinstance(data, Mapping):
             raise SpanError("must be an object", field=field)
@@ -164,7 +164,7 @@ class Quote:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, field: str = "quote",
-                  origin: str = "human") -> Quote:
+                  origin: str = Origin.HUMAN) -> Quote:
         """Build from a plain dict; raise SpanError on bad values."""
         if not isinstance(data, Mapping):
             raise SpanError("must be an object", field=field)
@@ -216,7 +216,7 @@ class Stance:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, field: str = "stance",
-                  origin: str = "human") -> Stance:
+                  origin: str = Origin.HUMAN) -> Stance:
         """Build from a plain dict; raise SpanError on bad values."""
         if not isinstance(data, Mapping):
             raise SpanError("must be an object", field=field)
@@ -253,7 +253,7 @@ class Annotation:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], *, origin: str = "human") -> Annotation:
+    def from_dict(cls, data: Mapping[str, Any], *, origin: str = Origin.HUMAN) -> Annotation:
         """Build from ``{"entities", "quotes", "stances"}``; raise SpanError on bad values."""
         return cls(
             entities=[Entity.from_dict(d, field=f"entities[{i}]", origin=origin)

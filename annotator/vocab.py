@@ -57,6 +57,15 @@ class Answer(StrEnum):
     IGNORE = "ignore"
 
 
+class ExportScope(StrEnum):
+    """Which sets an export takes: reviewed gold, gold with drafts, finished work, or everything."""
+
+    GOLD = "gold"
+    GOLD_DRAFTS = "gold-drafts"
+    SUBMITTED = "submitted"
+    ALL = "all"
+
+
 class Origin(StrEnum):
     """Who made an item: the pre-annotating model or a person."""
 
@@ -144,6 +153,17 @@ def speaker_labels_for(labels: Sequence[str], speaker_labels: Sequence[str] = ()
     return [x for x in chosen if not labels or x in labels] or list(labels)
 
 
+def members(enum: type[StrEnum]) -> dict[str, str]:
+    """An enum as JSON for the browser: member name to word (``{"REVIEWED": "reviewed", ...}``)."""
+    return {member.name: member.value for member in enum}
+
+
+def words_for_page() -> dict[str, Any]:
+    """The fixed words every page's script may use (statuses, set kinds, answers, origins), by member name."""
+    return {"status": members(Status), "setKind": members(SetKind), "answer": members(Answer),
+            "origin": members(Origin)}
+
+
 def vocabulary_for_page(labels: Sequence[str], polarities: Sequence[str],
                         speaker_labels: Sequence[str] = ()) -> dict[str, Any]:
     """The words a page's script may use, as JSON values: a dataset's labels, speaker labels and polarities."""
@@ -154,4 +174,5 @@ def vocabulary_for_page(labels: Sequence[str], polarities: Sequence[str],
         "quoteKinds": list(QuoteKind),
         "quoteMarks": {"opening": OPENING_MARKS, "closing": CLOSING_MARKS},
         "statuses": list(Status),
+        **words_for_page(),
     }

@@ -13,8 +13,9 @@ from typing import Any
 
 from annotator.agreement.signatures import LAYERS, Item, Layer, keyed, layer_of, position, stance_unit
 from annotator.spans import Annotation, Entity, Quote, Stance
+from annotator.vocab import SetKind
 
-NOT_ANNOTATORS = frozenset({"model", "gold"})
+NOT_ANNOTATORS = frozenset({SetKind.MODEL, SetKind.GOLD})
 PREFIXES: dict[Layer, str] = {"entities": "e", "quotes": "q", "stances": "s"}
 Link = Callable[[str], str | None]
 

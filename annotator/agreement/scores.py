@@ -31,10 +31,11 @@ from annotator.agreement.stats import (
     Counts, Pairs, Ratio, add_pairs, alpha_of, coincidences, confusion, kappa_of, mean,
 )
 from annotator.spans import Annotation
+from annotator.vocab import SetKind
 
 Documents = Iterable[tuple[str, Mapping[str, Annotation]]]
 """Documents as (text, versions by name) pairs."""
-MODEL, GOLD = "model", "gold"
+MODEL, GOLD = SetKind.MODEL.value, SetKind.GOLD.value
 """Version names of the model's pre-annotation and the reviewed gold."""
 
 

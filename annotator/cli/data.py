@@ -20,7 +20,7 @@ from ..services.exporter import ONLY, ONLY_HELP, ExportReport, export_stream, ex
 from ..services.importer import ImportFailed, Record, get_or_create_dataset, import_records
 from ..services.sources import count_records, read_path
 from ..services.users import create_user, find_user
-from ..vocab import SetKind
+from ..vocab import ExportScope, Role, SetKind
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 DEMO_DATASET = "Demo: world news"
@@ -30,7 +30,7 @@ DEMO_ADMIN = "demo"
 @click.command("import")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--dataset", "dataset_name", required=True, help="Dataset name (created when missing).")
-@click.option("--as", "target", type=click.Choice([SetKind.ANNOTATOR.value, SetKind.GOLD.value]), default="annotator",
+@click.option("--as", "target", type=click.Choice([SetKind.ANNOTATOR.value, SetKind.GOLD.value]), default=SetKind.ANNOTATOR.value,
               show_default=True, help="Import the file's annotations as gold, or as annotators' sets.")
 @click.option("--annotator", "annotator_name",
               help="The annotator the file's annotations belong to (default: each line's _annotator_id).")
@@ -102,7 +102,7 @@ class _Bars:
 @click.option("--format", "fmt", type=click.Choice(format_names()), default="annotator", show_default=True,
               help="; ".join(f"{f.name}: {f.title}" for f in FORMATS.values() if f.write)
               + " (jsonl is another name for annotator).")
-@click.option("--only", type=click.Choice(ONLY), default="gold", show_default=True,
+@click.option("--only", type=click.Choice(ONLY), default=ExportScope.GOLD.value, show_default=True,
               help="; ".join(f"{k}: {v}" for k, v in ONLY_HELP.items()) + ".")
 @click.option("--annotator", "annotator_name", help="Only this annotator's sets.")
 @click.option("-o", "--output", default="-", show_default=True,
@@ -138,7 +138,7 @@ def demo_command() -> None:
     password_file = Path(current_app.instance_path) / "demo-password"
     if find_user(DEMO_ADMIN) is None:
         password = secrets.token_urlsafe(9)
-        create_user(DEMO_ADMIN, password, role="admin")
+        create_user(DEMO_ADMIN, password, role=Role.ADMIN)
         password_file.write_text(password)
         password_file.chmod(0o600)
     password = password_file.read_text().strip() if password_file.exists() else "(set earlier; not stored)"

@@ -19,7 +19,7 @@ def user() -> None:
 
 @user.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice([role.value for role in Role]), default="annotator",
+@click.option("--role", type=click.Choice([role.value for role in Role]), default=Role.ANNOTATOR.value,
               show_default=True)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext

@@ -21,7 +21,7 @@ from annotator.formats.task_fields import (
 )
 from annotator.formats.tokens import is_int
 from annotator.spans import Annotation, Span
-from annotator.vocab import guess_quote_kind
+from annotator.vocab import Origin, guess_quote_kind
 
 QUOTE, CUE, SPEAKER, STANCE_PREFIX = "QUOTE", "CUE", "SPEAKER", "STANCE_"
 QUOTE_LINKS = {"speaker": SPEAKER, "cue": CUE}
@@ -205,7 +205,7 @@ class _Reader:
             else:
                 info = self.info.get(sid, {})
                 entities.append({"uid": self.uid(sid), "start": span["start"], "end": span["end"],
-                                 "label": label, "origin": info.get("origin", "human")})
+                                 "label": label, "origin": info.get("origin", Origin.HUMAN)})
         return {"entities": entities, "quotes": quotes, "stances": stances}
 
     def uid(self, sid: int | None) -> str | None:
@@ -228,7 +228,7 @@ class _Reader:
                 "kind": info.get("kind") or guess_quote_kind(self.text, span["start"], span["end"]),
                 "cue": self._span(self.links.get((sid, "cue"))), "speaker": self._span(speaker),
                 "speaker_entity": self.uid(entity), "confidence": info.get("confidence"),
-                "origin": info.get("origin", "human")}
+                "origin": info.get("origin", Origin.HUMAN)}
 
     def _stance(self, sid: int, span: dict[str, Any]) -> dict[str, Any]:
         """A stance dict from a STANCE_* entity and its relations."""
@@ -240,7 +240,7 @@ class _Reader:
                 "holder_entity": self.uid(holder),
                 "target": info["target"] if "target" in info else self._text(target),
                 "target_entity": self.uid(target),
-                "confidence": info.get("confidence"), "origin": info.get("origin", "human")}
+                "confidence": info.get("confidence"), "origin": info.get("origin", Origin.HUMAN)}
 
     def _text(self, sid: int | None) -> str:
         """The covered text of an entity id."""

@@ -14,6 +14,7 @@ from annotator.formats.task_fields import (
 )
 from annotator.formats.tokens import DocTokens, as_doc_tokens
 from annotator.spans import Annotation, Quote, Span, Stance
+from annotator.vocab import Answer, Origin, QuoteKind
 
 FORMAT_VERSION = 1
 VIEW_ID = "annotator"
@@ -23,7 +24,7 @@ EntityRow = tuple[str, int, int, str, str]
 
 def task_from_annotation(text: str, meta: Mapping[str, Any],
                          tokens: Sequence[tuple[int, int]] | DocTokens, annotation: Annotation, *,
-                         answer: str = "accept", annotator_id: str | None = None,
+                         answer: str = Answer.ACCEPT, annotator_id: str | None = None,
                          timestamp: int | None = None, status: str | None = None) -> dict[str, Any]:
     """One annotation set as a task dict; pass DocTokens to share token dicts between sets."""
     doc = as_doc_tokens(text, tokens)
@@ -32,7 +33,7 @@ def task_from_annotation(text: str, meta: Mapping[str, Any],
 
 
 def export_line(text: str, meta: Mapping[str, Any], tokens: Sequence[tuple[int, int]] | DocTokens,
-                annotation: Annotation, *, answer: str = "accept", annotator_id: str | None = None,
+                annotation: Annotation, *, answer: str = Answer.ACCEPT, annotator_id: str | None = None,
                 timestamp: int | None = None, status: str | None = None,
                 entity_rows: Sequence[EntityRow] | None = None) -> bytes:
     """The JSONL line of task_from_annotation, splicing in the document's cached token JSON.
@@ -231,8 +232,8 @@ def _read_quote(value: object, i: int, text: str, tokens: DocTokens | None, uids
         "speaker": _span_dict(quote.get("speaker"), text, tokens, where, f"{fld}.speaker"),
         "speaker_entity": _entity_ref(quote.get("speaker_entity"), uids, where,
                                       f"{fld}.speaker_entity"),
-        "kind": quote.get("kind", "direct"), "confidence": quote.get("confidence"),
-        "origin": quote.get("origin", "human"),
+        "kind": quote.get("kind", QuoteKind.DIRECT), "confidence": quote.get("confidence"),
+        "origin": quote.get("origin", Origin.HUMAN),
     }
 
 
@@ -253,5 +254,5 @@ def _read_stance(value: object, i: int, text: str, tokens: DocTokens | None, uid
         "target_entity": _entity_ref(target.get("entity"), uids, where, f"{fld}.target.entity"),
         "polarity": stance.get("polarity"),
         "evidence": _span_dict(stance["evidence"], text, tokens, where, f"{fld}.evidence"),
-        "confidence": stance.get("confidence"), "origin": stance.get("origin", "human"),
+        "confidence": stance.get("confidence"), "origin": stance.get("origin", Origin.HUMAN),
     }

@@ -29,6 +29,7 @@ from thinc.types import Ints2d
 from annotator.formats.errors import FormatError
 from annotator.formats.tokens import DocTokens, as_doc_tokens, spacy_words
 from annotator.spans import Annotation, Entity, Quote, Span, Stance
+from annotator.vocab import Origin
 
 EntityRow = tuple[str, int, int, str, str]
 """An entity as the database holds it: ``(uid, start, end, label, origin)`` (formats.jsonl's)."""
@@ -184,7 +185,7 @@ def annotation_from_doc(doc: Doc) -> Annotation:
     """The layers a Doc carries (see doc_from_annotation), back as an Annotation."""
     extras: dict[str, dict[str, Any]] = doc.user_data.get(USER_DATA_KEY, {})
     entities = [Entity(e.id_ or f"e{i + 1}", e.start_char, e.end_char, e.label_,
-                       extras.get(e.id_, {}).get("origin", "human"))
+                       extras.get(e.id_, {}).get("origin", Origin.HUMAN))
                 for i, e in enumerate(doc.ents)]
     groups = {name: doc.spans[name] if name in doc.spans else [] for name in GROUPS}
     cues = {s.id_: _span(s) for s in groups["cues"]}
@@ -192,7 +193,7 @@ def annotation_from_doc(doc: Doc) -> Annotation:
     quotes = [Quote(uid=s.id_, content=_span(s), kind=s.label_, cue=cues.get(s.id_),
                     speaker=speakers.get(s.id_), speaker_entity=s.kb_id_ or None,
                     confidence=extras.get(s.id_, {}).get("confidence"),
-                    origin=extras.get(s.id_, {}).get("origin", "human"))
+                    origin=extras.get(s.id_, {}).get("origin", Origin.HUMAN))
               for s in groups["quotes"]]
     stances = [_stance(s, extras.get(s.id_, {})) for s in groups["stance_evidence"]]
     return Annotation(entities=entities, quotes=quotes, stances=stances)
@@ -208,4 +209,4 @@ def _stance(span: DocSpan, extra: dict[str, Any]) -> Stance:
     return Stance(uid=span.id_, polarity=span.label_, evidence=_span(span),
                   holder=extra.get("holder", ""), holder_entity=extra.get("holder_entity"),
                   target=extra.get("target", ""), target_entity=extra.get("target_entity"),
-                  confidence=extra.get("confidence"), origin=extra.get("origin", "human"))
+                  confidence=extra.get("confidence"), origin=extra.get("origin", Origin.HUMAN))

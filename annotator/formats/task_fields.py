@@ -12,7 +12,7 @@ from annotator.formats.errors import FormatError
 from annotator.formats.tokens import DocTokens, is_int, parse_doc_tokens
 from annotator.checks import validate
 from annotator.spans import ORIGINS, Annotation, Entity, SpanError
-from annotator.vocab import Answer
+from annotator.vocab import Answer, Origin
 
 ANSWERS: tuple[str, ...] = tuple(Answer)
 MAX_META_DEPTH = 32  # deeper metadata cannot be stored and written back out (JSON writers stop at 255)
@@ -26,7 +26,7 @@ class ImportedTask:
     meta: dict[str, Any]
     tokens: list[tuple[int, int]] | None
     annotation: Annotation | None
-    answer: str = "accept"
+    answer: str = Answer.ACCEPT
     annotator_id: str | None = None
     status: str | None = None
     warnings: list[str] = field(default_factory=list)
@@ -79,7 +79,7 @@ def nesting_depth(value: Any) -> int:
 
 def read_answer(task: Mapping[str, Any], where: Where) -> str:
     """Prodigy's ``answer``; accept when missing."""
-    answer = task.get("answer", "accept")
+    answer = task.get("answer", Answer.ACCEPT)
     if answer not in ANSWERS:
         raise where.error(f"must be one of {', '.join(ANSWERS)}", "answer")
     return str(answer)
@@ -163,7 +163,7 @@ def _entity(span: object, i: int, text: str, tokens: DocTokens | None,
     if not isinstance(uid, str) or not uid:
         raise where.error("must be a non-empty string", f"{fld}.uid")
     return {"uid": uid, "start": start, "end": end, "label": label,
-            "origin": span.get("origin", "human")}
+            "origin": span.get("origin", Origin.HUMAN)}
 
 
 def _entities_fast(spans: list[dict[str, Any]], text: str,
@@ -187,7 +187,7 @@ def _entities_fast(spans: list[dict[str, Any]], text: str,
             for i, uid in enumerate(_column(spans, "uid"), 1)]
     if set(map(type, uids)) != {str} or not all(uids):
         return None
-    origins = map(dict.get, spans, repeat("origin"), repeat("human"))
+    origins = map(dict.get, spans, repeat("origin"), repeat(Origin.HUMAN))
     return [{"uid": uid, "start": start, "end": end, "label": label, "origin": origin}
             for uid, start, end, label, origin in zip(uids, starts, ends, labels, origins)]
 

@@ -19,7 +19,7 @@ class UserCreateForm(FlaskForm):
 
     name = StringField("Name", validators=[DataRequired(), Length(max=80)])
     password = PasswordField("Password", validators=[DataRequired(), Length(min=8)])
-    role = SelectField("Role", choices=ROLE_CHOICES, default="annotator")
+    role = SelectField("Role", choices=ROLE_CHOICES, default=Role.ANNOTATOR.value)
     submit = SubmitField("Create user")
 
 

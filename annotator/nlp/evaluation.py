@@ -21,11 +21,12 @@ from typing import Any, TypeVar
 
 from annotator.nlp.scoring import QuoteMeasures, iou, measure_quotes, names_match, scored_quotes
 from annotator.spans import Annotation, Quote, Span, Stance
+from annotator.vocab import QuoteKind
 
 IOU_INDIRECT = 0.6
 ALL = "ALL"
-QUOTE_GROUPS: dict[str, tuple[str, ...]] = {"all": ("direct", "indirect", "mixed"),
-                                           "direct+mixed": ("direct", "mixed"),
+QUOTE_GROUPS: dict[str, tuple[str, ...]] = {"all": (QuoteKind.DIRECT, QuoteKind.INDIRECT, QuoteKind.MIXED),
+                                           "direct+mixed": (QuoteKind.DIRECT, QuoteKind.MIXED),
                                            "indirect": ("indirect",)}
 G = TypeVar("G")
 P = TypeVar("P")
@@ -193,7 +194,7 @@ def _pair(span: Span) -> tuple[int, int]:
 
 
 def _content_match(g: Quote, p: Quote) -> bool:
-    return g.content == p.content or (g.kind == "indirect" and
+    return g.content == p.content or (g.kind == QuoteKind.INDIRECT and
                                       iou(_pair(g.content), _pair(p.content)) >= IOU_INDIRECT)
 
 
@@ -215,7 +216,7 @@ def _quote_measures(text: str, gold: Annotation, pred: Annotation, result: Evalu
                                       sum(1 for g in gold.quotes if g.kind in kinds)))
     for g, p in pairs:
         result.boundaries.add(Ratio(int(g.content == p.content), 1))
-        result.kinds.add(Ratio(int(g.kind == p.kind or {g.kind, p.kind} == {"direct", "mixed"}), 1))
+        result.kinds.add(Ratio(int(g.kind == p.kind or {g.kind, p.kind} == {QuoteKind.DIRECT, QuoteKind.MIXED}), 1))
         expected = speaker_name(text, gold, g)
         if expected:
             result.speakers.add(Ratio(int(names_match(expected, speaker_name(text, pred, p))), 1))

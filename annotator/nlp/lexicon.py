@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from annotator.vocab import Polarity
 
 DATA_DIR = Path(__file__).parent / "data"
 CUES_FILE = DATA_DIR / "reporting_cues.txt"
 STANCE_FILE = DATA_DIR / "stance_lexicon.txt"
-POLARITIES = ("favor", "against")
+POLARITIES = (Polarity.FAVOR, Polarity.AGAINST)
 SLOT = "_"
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from annotator.spans import Annotation
-from annotator.vocab import ALL_MARKS
+from annotator.vocab import ALL_MARKS, QuoteKind
 
 PREPS = frozenset({"of", "for", "in", "to", "with", "on", "from", "by", "against", "about"})
 ARTICLES = frozenset({"the", "a", "an"})
@@ -41,7 +41,7 @@ def iou(a: tuple[int, int], b: tuple[int, int]) -> float:
 
 # Quote measures on real news (issue 14's table): loose content match for "found", exact boundaries apart.
 FOUND_OVERLAP = 0.3
-DIRECT_KINDS = frozenset({"direct", "mixed"})
+DIRECT_KINDS = frozenset({QuoteKind.DIRECT, QuoteKind.MIXED})
 MARKS = "".join(sorted(ALL_MARKS))
 END_PUNCT = ".,;:!?…"
 
@@ -146,7 +146,7 @@ def measure_quotes(text: str, gold: Sequence[ScoredQuote], pred: Sequence[Scored
     m.predicted_matching = sum(1 for p in pred if any(found_by(g.content, p.content) for g in gold))
     for g in gold:
         hits = [p for p in pred if found_by(g.content, p.content)]
-        direct, indirect = g.kind in DIRECT_KINDS, g.kind == "indirect"
+        direct, indirect = g.kind in DIRECT_KINDS, g.kind == QuoteKind.INDIRECT
         m.all_found += bool(hits)
         m.direct_gold += direct
         m.direct_found += direct and bool(hits)

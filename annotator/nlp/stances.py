@@ -19,8 +19,9 @@ from annotator.nlp.lexicon import StanceLexicon, StancePattern
 from annotator.nlp.quotes import Found
 from annotator.nlp.speakers import (FIRST_PERSON, Mention, agent_mention, agent_of, inherited_subjects,
                                     mention, name_range, own_subject, speaker_subject)
+from annotator.vocab import Polarity
 
-NEGATED = {"favor": "against", "against": "neutral"}
+NEGATED: dict[str, str] = {Polarity.FAVOR: Polarity.AGAINST, Polarity.AGAINST: Polarity.NEUTRAL}
 # A noun predicate ("a victory for X") takes its holder from the clause it sits in.
 NOUN_CLIMB_DEPS = frozenset({"prep", "pobj", "conj", "attr", "dobj", "oprd", "appos", "nsubj"})
 EVIDENCE_LEFT = frozenset({"aux", "auxpass", "neg", "advmod", "det", "amod"})

@@ -25,6 +25,7 @@ from ..models_agreement import (
     AgreementValueTotal,
 )
 from ..models_agreement import SCOPES as SCOPES
+from ..vocab import SetKind
 from .agreement_store import figures_of, load_versions
 
 IDLE_CAP_MS = 5 * 60 * 1000
@@ -36,7 +37,7 @@ def record_activity(aset: AnnotationSet, user: Any) -> None:
 
     Written with a plain UPDATE so that the set's version (the editor's conflict check) stays as is.
     """
-    if aset.kind != "annotator" or user is None or aset.user_id != getattr(user, "id", None):
+    if aset.kind != SetKind.ANNOTATOR or user is None or aset.user_id != getattr(user, "id", None):
         return
     now = utcnow()
     last = aset.last_active_at
@@ -149,7 +150,7 @@ def dataset_figures(dataset: Dataset, *, scope: str = "all") -> Agreement:
         if kind == "pair":
             pairs[a, b] = scores
         else:
-            (baseline if kind == "model" else gold)[a] = scores
+            (baseline if kind == SetKind.MODEL else gold)[a] = scores
     units = db.session.scalar(sa.select(sa.func.sum(
         AgreementDocument.units_all if scope == "all" else AgreementDocument.units_changed))
         .where(AgreementDocument.dataset_id == dataset.id)) or 0

@@ -28,7 +28,7 @@ from ..models import (
 )
 from ..models_agreement import SCOPES, TOTALS, AgreementSet
 from ..spans import Annotation, Entity, Quote, Span, Stance
-from ..vocab import FINISHED, SetKind, Status
+from ..vocab import FINISHED, Answer, SetKind, Status
 
 BATCH = 250
 _PENDING = "agreement_pending"
@@ -78,8 +78,8 @@ def _counted_sets(document_ids: Sequence[int], session: Any) -> list[Any]:
     a = AnnotationSet
     return list(session.execute(sa.select(a.id, a.document_id, a.kind, a.user_id, a.status, a.answer).where(
         a.document_id.in_(document_ids),
-        sa.or_(a.kind == "model", sa.and_(a.kind == "annotator", a.status.in_(FINISHED)),
-               sa.and_(a.kind == "gold", a.status == "reviewed")))).all())
+        sa.or_(a.kind == SetKind.MODEL, sa.and_(a.kind == SetKind.ANNOTATOR, a.status.in_(FINISHED)),
+               sa.and_(a.kind == SetKind.GOLD, a.status == Status.REVIEWED)))).all())
 
 
 def _compared(sets: Iterable[Any]) -> set[int]:
@@ -87,7 +87,7 @@ def _compared(sets: Iterable[Any]) -> set[int]:
 
     Only their figures depend on items; the others' stored rows (progress, gold, time) do not.
     """
-    return {row.document_id for row in sets if row.kind == "annotator" or row.answer == "reject"}
+    return {row.document_id for row in sets if row.kind == SetKind.ANNOTATOR or row.answer == Answer.REJECT}
 
 
 def load_versions(document_ids: Sequence[int], session: Any) -> list[Versions]:
@@ -104,13 +104,13 @@ def load_versions(document_ids: Sequence[int], session: Any) -> list[Versions]:
         .where(Document.id.in_(wanted)))}
     for row in sets:
         versions = docs[row.document_id]
-        if row.kind == "model":
+        if row.kind == SetKind.MODEL:
             versions.model = items[row.id]
-        elif row.kind == "gold":
+        elif row.kind == SetKind.GOLD:
             versions.gold = items[row.id]
         else:
             versions.annotators[str(row.user_id)] = items[row.id]
-        versions.rejected |= row.kind != "model" and row.answer == "reject"
+        versions.rejected |= row.kind != SetKind.MODEL and row.answer == Answer.REJECT
     return list(docs.values())
 
 
@@ -194,8 +194,8 @@ def _document_rows(session: Any, document_ids: Sequence[int], units: dict[int, d
         finished = status in FINISHED if kind == SetKind.ANNOTATOR else status == Status.REVIEWED
         doc = docs.setdefault(doc_id, {"document_id": doc_id, "dataset_id": dataset_id, "annotators": 0,
                                        "rejected": False, "has_gold": False, "computed_at": utcnow()})
-        doc["rejected"] |= finished and answer == "reject"
-        if kind == "gold":
+        doc["rejected"] |= finished and answer == Answer.REJECT
+        if kind == SetKind.GOLD:
             doc["has_gold"] |= finished
             continue
         doc["annotators"] += finished
@@ -306,12 +306,12 @@ def _items_only(aset: AnnotationSet) -> bool:
 
 def _affects(aset: AnnotationSet) -> bool:
     """Whether a change to this (existing) set can change its document's figures or progress."""
-    if aset.kind == "model":
+    if aset.kind == SetKind.MODEL:
         return True
     history: Any = sa.inspect(aset).attrs.status.history
     if history.deleted:
         return True  # a status change: submitted, reviewed, reopened, started
-    return aset.status in FINISHED if aset.kind == "annotator" else aset.status == "reviewed"
+    return aset.status in FINISHED if aset.kind == SetKind.ANNOTATOR else aset.status == Status.REVIEWED
 
 
 @sa.event.listens_for(Session, "after_flush")

@@ -20,7 +20,7 @@ from ..checks import Rules, check_item, validate
 from ..spans import Annotation, Entity, Quote, SpanError, Stance
 from ..tokens import DocTokens
 from ..errors import Conflict
-from ..vocab import Origin, Status
+from ..vocab import Origin, SetKind, Status
 
 VALUE_TYPES: dict[str, Any] = {"entities": Entity, "quotes": Quote, "stances": Stance}
 
@@ -57,8 +57,8 @@ def parse_op(item: Any, field: str) -> Op:
             raise SpanError("is required", field=f"{field}.uid")
         return Op("delete", layer, uid)
     if kind == "upsert":
-        value = VALUE_TYPES[layer].from_dict(item.get("item"), field=f"{field}.item", origin="human")
-        value = replace(value, origin="human")  # the server decides: what a person saves is human
+        value = VALUE_TYPES[layer].from_dict(item.get("item"), field=f"{field}.item", origin=Origin.HUMAN)
+        value = replace(value, origin=Origin.HUMAN)  # the server decides: what a person saves is human
         return Op("upsert", layer, value.uid, value)
     raise SpanError("must be upsert or delete", field=f"{field}.op")
 
@@ -119,15 +119,15 @@ def apply_each(aset: AnnotationSet, raw_ops: Any, *, user: User | None,
 def model_set(document_id: int) -> AnnotationSet | None:
     """The model's pre-annotation set of a document."""
     return db.session.scalar(sa.select(AnnotationSet).where(
-        AnnotationSet.document_id == document_id, AnnotationSet.kind == "model"))
+        AnnotationSet.document_id == document_id, AnnotationSet.kind == SetKind.MODEL))
 
 
 def gold_set(document_id: int, *, create: bool = False) -> AnnotationSet | None:
     """The adjudicated gold set of a document, created empty on request."""
     aset = db.session.scalar(sa.select(AnnotationSet).where(
-        AnnotationSet.document_id == document_id, AnnotationSet.kind == "gold"))
+        AnnotationSet.document_id == document_id, AnnotationSet.kind == SetKind.GOLD))
     if aset is None and create:
-        aset = AnnotationSet(document_id=document_id, kind="gold", status="in_progress", seeded=True)
+        aset = AnnotationSet(document_id=document_id, kind=SetKind.GOLD, status=Status.IN_PROGRESS, seeded=True)
         db.session.add(aset)
         db.session.flush()
     return aset
@@ -138,7 +138,7 @@ def user_set(document_id: int, user: User, *, create: bool = False) -> Annotatio
     aset = db.session.scalar(sa.select(AnnotationSet).where(
         AnnotationSet.document_id == document_id, AnnotationSet.user_id == user.id))
     if aset is None and create:
-        aset = AnnotationSet(document_id=document_id, kind="annotator", user_id=user.id)
+        aset = AnnotationSet(document_id=document_id, kind=SetKind.ANNOTATOR, user_id=user.id)
         db.session.add(aset)
         db.session.flush()
     return aset
@@ -304,7 +304,7 @@ def apply_ops(aset: AnnotationSet, ops: Sequence[Op], *, user: User | None, expe
 def _touch(aset: AnnotationSet, user: User | None, events: Iterable[dict[str, Any]]) -> None:
     """Bump the set's version (refused if someone else bumped it first) and log the events."""
     aset.updated_at = utcnow()
-    if aset.status == "new" and aset.kind == "annotator":
+    if aset.status == Status.NEW and aset.kind == SetKind.ANNOTATOR:
         aset.status = "in_progress"
         aset.started_at = aset.started_at or utcnow()
     try:
@@ -331,7 +331,7 @@ def set_status(aset: AnnotationSet, *, status: str, user: User | None, expected_
     if answer is not None:
         aset.answer = answer
     # Signing off the gold must not overwrite when annotators submitted (their time per document).
-    if status == "submitted" or (status == "reviewed" and aset.submitted_at is None):
+    if status == Status.SUBMITTED or (status == Status.REVIEWED and aset.submitted_at is None):
         aset.submitted_at = utcnow()
         aset.started_at = aset.started_at or aset.created_at
     _touch(aset, user, [{"action": "status", "layer": None, "item_uid": None, "before": before,
@@ -396,7 +396,7 @@ def annotation_at(aset: AnnotationSet, version: int) -> Annotation:
         if event.before is None:
             items.pop(event.item_uid, None)
         else:
-            items[event.item_uid] = VALUE_TYPES[event.layer].from_dict(event.before, origin="human")
+            items[event.item_uid] = VALUE_TYPES[event.layer].from_dict(event.before, origin=Origin.HUMAN)
     return Annotation(**{layer: list(items.values()) for layer, items in state.items()})
 
 

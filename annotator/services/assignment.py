@@ -11,7 +11,7 @@ from ..db import db
 from ..errors import InvalidInput
 from ..models import AnnotationSet, AuditEvent, Dataset, Document, User, utcnow
 from .annotations import ensure_seeded, user_set
-from ..vocab import UNFINISHED
+from ..vocab import UNFINISHED, Role, SetKind
 
 
 class AssignmentError(InvalidInput):
@@ -21,7 +21,7 @@ class AssignmentError(InvalidInput):
 def annotators() -> list[User]:
     """Active users with the annotator role, by name."""
     return list(db.session.scalars(sa.select(User).where(
-        User.role == "annotator", User.active.is_(True)).order_by(User.name)))
+        User.role == Role.ANNOTATOR, User.active.is_(True)).order_by(User.name)))
 
 
 def assign(document: Document, user: User) -> AnnotationSet:
@@ -37,7 +37,7 @@ def holders(dataset: Dataset) -> dict[int, set[int]]:
     rows = db.session.execute(
         sa.select(AnnotationSet.document_id, AnnotationSet.user_id)
         .join(Document, Document.id == AnnotationSet.document_id)
-        .where(Document.dataset_id == dataset.id, AnnotationSet.kind == "annotator"))
+        .where(Document.dataset_id == dataset.id, AnnotationSet.kind == SetKind.ANNOTATOR))
     found: dict[int, set[int]] = {}
     for document_id, user_id in rows:
         if user_id is not None:
@@ -50,7 +50,7 @@ def unfinished_work(dataset: Dataset) -> list[tuple[int, int, str]]:
     rows = db.session.execute(
         sa.select(AnnotationSet.id, AnnotationSet.document_id, User.name)
         .join(User, User.id == AnnotationSet.user_id).join(Document, Document.id == AnnotationSet.document_id)
-        .where(Document.dataset_id == dataset.id, AnnotationSet.kind == "annotator",
+        .where(Document.dataset_id == dataset.id, AnnotationSet.kind == SetKind.ANNOTATOR,
                AnnotationSet.status.in_(UNFINISHED))
         .order_by(AnnotationSet.document_id, User.name))
     return [(set_id, doc_id, name) for set_id, doc_id, name in rows]
@@ -91,7 +91,7 @@ def auto_assign(dataset: Dataset, users: Sequence[User]) -> int:
 
 def move(aset: AnnotationSet, to: User, *, by: User | None) -> None:
     """Hand an unfinished annotator set, with its edits so far, to another annotator (audited)."""
-    if aset.kind != "annotator" or aset.status not in UNFINISHED:
+    if aset.kind != SetKind.ANNOTATOR or aset.status not in UNFINISHED:
         raise AssignmentError("only unfinished annotator work can be moved")
     if user_set(aset.document_id, to) is not None:
         raise AssignmentError(f"{to.name} already has this document")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from ..db import db
 from ..models import AgreementDocument, AnnotationSet, Dataset, Document, User
+from ..vocab import SetKind
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def visible_sets(viewer: User, document_ids: Sequence[int]) -> dict[int, list[An
     query = (sa.select(AnnotationSet).where(AnnotationSet.document_id.in_(document_ids))
              .options(joinedload(AnnotationSet.user)).order_by(AnnotationSet.id))
     if not viewer.can_review:
-        query = query.where(sa.or_(AnnotationSet.user_id == viewer.id, AnnotationSet.kind == "model"))
+        query = query.where(sa.or_(AnnotationSet.user_id == viewer.id, AnnotationSet.kind == SetKind.MODEL))
     found: dict[int, list[AnnotationSet]] = {}
     for aset in db.session.scalars(query):
         found.setdefault(aset.document_id, []).append(aset)

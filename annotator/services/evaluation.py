@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from ..db import db
 from ..models import AnnotationSet, Dataset, Document, ModelEvaluation, ModelVersion, annotation_of
-from ..spans import Annotation
 from ..preannotator import run
+from ..spans import Annotation
+from ..vocab import SetKind, Status
 from .preannotation import current, settings_for
 
 if TYPE_CHECKING:  # spaCy is imported where it is used: the command line starts at once
@@ -37,8 +38,8 @@ def reviewed_gold(dataset: Dataset, *, document_ids: Sequence[int] | None = None
     """The dataset's documents with reviewed gold, in document order."""
     query = (sa.select(AnnotationSet.id, Document.id, Document.text)
              .join(Document, Document.id == AnnotationSet.document_id)
-             .where(Document.dataset_id == dataset.id, AnnotationSet.kind == "gold",
-                    AnnotationSet.status == "reviewed").order_by(Document.id))
+             .where(Document.dataset_id == dataset.id, AnnotationSet.kind == SetKind.GOLD,
+                    AnnotationSet.status == Status.REVIEWED).order_by(Document.id))
     if document_ids is not None:
         query = query.where(Document.id.in_(document_ids))
     return [GoldDoc(doc_id, text, annotation_of(set_id)) for set_id, doc_id, text in db.session.execute(query)]
@@ -48,7 +49,7 @@ def reviewed_gold_ids(dataset: Dataset) -> list[int]:
     """Ids of the dataset's documents with reviewed gold."""
     return list(db.session.scalars(
         sa.select(AnnotationSet.document_id).join(Document, Document.id == AnnotationSet.document_id)
-        .where(Document.dataset_id == dataset.id, AnnotationSet.kind == "gold", AnnotationSet.status == "reviewed")))
+        .where(Document.dataset_id == dataset.id, AnnotationSet.kind == SetKind.GOLD, AnnotationSet.status == Status.REVIEWED)))
 
 
 def builtin_model() -> str:

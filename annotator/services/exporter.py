@@ -24,14 +24,14 @@ from ..formats.rows import ExportRow
 from ..formats.tokens import DocTokens
 from ..models import AgreementDocument, AnnotationSet, Dataset, Document, EntitySpan, QuoteItem, StanceItem, User
 from ..spans import Annotation, Quote, Span, Stance
-from ..vocab import SetKind, Status
+from ..vocab import FINISHED, Answer, ExportScope, SetKind, Status
 
-ONLY = ("gold", "gold-drafts", "submitted", "all")
+ONLY: tuple[str, ...] = tuple(scope.value for scope in ExportScope)
 ONLY_HELP = {
-    "gold": "reviewed gold only (signed off by a reviewer)",
-    "gold-drafts": "gold in any state, drafts included",
-    "submitted": "reviewed gold and submitted or reviewed annotator sets",
-    "all": "every set, the model's and unfinished ones included",
+    ExportScope.GOLD.value: "reviewed gold only (signed off by a reviewer)",
+    ExportScope.GOLD_DRAFTS.value: "gold in any state, drafts included",
+    ExportScope.SUBMITTED.value: "reviewed gold and submitted or reviewed annotator sets",
+    ExportScope.ALL.value: "every set, the model's and unfinished ones included",
 }
 CHUNK = 500
 
@@ -56,14 +56,14 @@ class ExportReport:
 def _sets_query(dataset: Dataset, only: str, annotator: User | None) -> sa.Select[Any]:
     query = (sa.select(AnnotationSet.id).join(Document, Document.id == AnnotationSet.document_id)
              .where(Document.dataset_id == dataset.id))
-    if only == "gold":
-        query = query.where(AnnotationSet.kind == "gold", AnnotationSet.status == "reviewed")
-    elif only == "gold-drafts":
-        query = query.where(AnnotationSet.kind == "gold")
-    elif only == "submitted":
+    if only == ExportScope.GOLD:
+        query = query.where(AnnotationSet.kind == SetKind.GOLD, AnnotationSet.status == Status.REVIEWED)
+    elif only == ExportScope.GOLD_DRAFTS:
+        query = query.where(AnnotationSet.kind == SetKind.GOLD)
+    elif only == ExportScope.SUBMITTED:
         query = query.where(sa.or_(
-            sa.and_(AnnotationSet.kind == "gold", AnnotationSet.status == "reviewed"),
-            sa.and_(AnnotationSet.kind == "annotator", AnnotationSet.status.in_(("submitted", "reviewed")))))
+            sa.and_(AnnotationSet.kind == SetKind.GOLD, AnnotationSet.status == Status.REVIEWED),
+            sa.and_(AnnotationSet.kind == SetKind.ANNOTATOR, AnnotationSet.status.in_(FINISHED))))
     if annotator is not None:
         query = query.where(AnnotationSet.user_id == annotator.id)
     return query.order_by(AnnotationSet.document_id, AnnotationSet.id)
@@ -120,7 +120,7 @@ def _doc_tokens(text: str, raw: Any) -> DocTokens:
     return DocTokens.from_json(text, raw) if isinstance(raw, (str, bytes)) else DocTokens(text, raw)
 
 
-def export_rows(dataset: Dataset, *, only: str = "gold", annotator: User | None = None) -> Iterator[ExportRow]:
+def export_rows(dataset: Dataset, *, only: str = ExportScope.GOLD, annotator: User | None = None) -> Iterator[ExportRow]:
     """Yield the dataset's sets in document order, CHUNK sets at a time."""
     if only not in ONLY:
         raise FormatError(f"must be one of {', '.join(ONLY)}", field="only")
@@ -142,7 +142,7 @@ def export_rows(dataset: Dataset, *, only: str = "gold", annotator: User | None 
             doc = docs[s.document_id]
             yield ExportRow(
                 text=doc.text, meta=_json(doc.meta) or {}, tokens=tokens[s.document_id],
-                answer=s.answer or "accept", annotator_id=s.name or s.kind,
+                answer=s.answer or Answer.ACCEPT, annotator_id=s.name or s.kind,
                 timestamp=int(s.updated_at.timestamp()), status=s.status, document_id=s.document_id,
                 entity_rows=entities.get(s.id, []), layers=layers.get(s.id, Annotation()))
 
@@ -175,7 +175,7 @@ def _counted(rows: Iterator[ExportRow], report: ExportReport) -> Iterator[Export
         yield row
 
 
-def export_stream(dataset: Dataset, *, fmt: str, only: str = "gold", annotator: User | None = None,
+def export_stream(dataset: Dataset, *, fmt: str, only: str = ExportScope.GOLD, annotator: User | None = None,
                   report: ExportReport | None = None) -> Iterator[bytes]:
     """The export in format ``fmt`` as a stream of bytes; skipped sets go to ``report``."""
     writer = writer_of(fmt)
@@ -191,7 +191,7 @@ def _less_skipped(chunks: Iterator[bytes], report: ExportReport) -> Iterator[byt
     report.count -= len(report.skipped)
 
 
-def export_to_path(dataset: Dataset, path: Path, *, fmt: str, only: str = "gold",
+def export_to_path(dataset: Dataset, path: Path, *, fmt: str, only: str = ExportScope.GOLD,
                    annotator: User | None = None) -> ExportReport:
     """Write an export to a file; spaCy to a folder of shards when the path has no .spacy suffix."""
     report = ExportReport()

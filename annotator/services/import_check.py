@@ -19,7 +19,7 @@ from ..checks import validate
 from ..spans import Annotation, SpanError
 from ..tokens import DocTokens
 from .bulk import SetKey
-from ..vocab import Status
+from ..vocab import SetKind, Status
 
 Tokenizer = Callable[[str], list[tuple[int, int]]]
 FullKey = tuple[str, str, "int | None"]
@@ -85,7 +85,7 @@ def status_of(record: Record, kind: str) -> str:
     """The status a set gets: the file's, else reviewed for gold and submitted for others."""
     if record.status in tuple(Status):
         return str(record.status)
-    return "reviewed" if kind == "gold" else "submitted"
+    return Status.REVIEWED if kind == SetKind.GOLD else Status.SUBMITTED
 
 
 class Owners:
@@ -97,14 +97,14 @@ class Owners:
 
     def key(self, record: Record) -> SetKey:
         """(kind, user id) of the set a record's annotation goes to."""
-        if record.annotator_id == "model":
+        if record.annotator_id == SetKind.MODEL:
             return ("model", None)
-        if self.target == "gold":
-            return ("gold", None)
+        if self.target == SetKind.GOLD:
+            return (SetKind.GOLD, None)
         if self.annotator is not None:
-            return ("annotator", self.annotator.id)
-        if record.annotator_id == "gold":
-            return ("gold", None)
+            return (SetKind.ANNOTATOR, self.annotator.id)
+        if record.annotator_id == SetKind.GOLD:
+            return (SetKind.GOLD, None)
         name = record.annotator_id
         if name is None:
             raise ImportFailed(f"{where_of(record)}, field _annotator_id: is missing; say whose "
@@ -114,11 +114,11 @@ class Owners:
         if self.users[name] is None:
             raise ImportFailed(f"{where_of(record)}, field _annotator_id: no user named {name!r}; "
                                "create the user, or choose an annotator or gold (--annotator NAME or --as gold)")
-        return ("annotator", self.users[name])
+        return (SetKind.ANNOTATOR, self.users[name])
 
     def name(self, key: SetKey) -> str:
         """How a message names a set's owner."""
-        if key[0] != "annotator":
+        if key[0] != SetKind.ANNOTATOR:
             return f"a {key[0]} set"
         return f"a set by {db.session.scalar(sa.select(User.name).where(User.id == key[1]))!r}"
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from ..db import db
 from ..models import ITEM_MODELS, AnnotationSet, Dataset, content_hash, utcnow
 from ..spans import Annotation
+from ..vocab import Answer, SetKind, Status
 from .bulk import insert_documents, insert_items, insert_sets
 from .import_check import FullKey, Owners, Plan, Record, check_one, status_of, stored_tokens
 
@@ -84,7 +85,7 @@ class _Writer:
         else:
             sets.append((doc_id, kind, user_id, record))  # type: ignore[arg-type]
             self.result.added += digest in self.plan.existing
-        self.result.annotated += kind != "model"
+        self.result.annotated += kind != SetKind.MODEL
 
     def _replace(self, set_id: int, record: Record, kind: str) -> None:
         """Replace a stored set's items and status with the file's (same set id, next version)."""
@@ -92,8 +93,8 @@ class _Writer:
             db.session.execute(sa.delete(model).where(model.set_id == set_id))
         status = status_of(record, kind)
         db.session.execute(sa.update(AnnotationSet).where(AnnotationSet.id == set_id).values(
-            status=status, answer=record.answer or "accept", updated_at=self.now,
-            version=AnnotationSet.version + 1, submitted_at=self.now if status != "new" else None))
+            status=status, answer=record.answer or Answer.ACCEPT, updated_at=self.now,
+            version=AnnotationSet.version + 1, submitted_at=self.now if status != Status.NEW else None))
         assert record.annotation is not None
         insert_items([(set_id, record.annotation)])
         self.result.replaced += 1
@@ -103,12 +104,12 @@ class _Writer:
         rows = []
         for doc_id, kind, user_id, source in sets:
             given = isinstance(source, Record)
-            status = status_of(source, kind) if given else "submitted"
-            answer = None if kind == "model" else (source.answer or "accept")
+            status = status_of(source, kind) if given else Status.SUBMITTED
+            answer = None if kind == SetKind.MODEL else (source.answer or Answer.ACCEPT)
             rows.append({"document_id": doc_id, "kind": kind, "user_id": user_id, "status": status,
                          "answer": answer, "seeded": True, "version": 1, "created_at": self.now,
                          "updated_at": self.now, "started_at": self.now,
-                         "submitted_at": self.now if status != "new" else None})
+                         "submitted_at": self.now if status != Status.NEW else None})
         ids = insert_sets(rows) if rows else {}
         insert_items((ids[(doc_id, kind, user_id)], _annotation(source)) for doc_id, kind, user_id, source in sets)
 

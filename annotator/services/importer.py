@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from ..db import db
 from ..models import Dataset, User
 from ..spans import Annotation
-from ..vocab import DEFAULT_POLARITIES
+from ..vocab import DEFAULT_POLARITIES, SetKind
 from .import_check import ImportFailed, Owners, Plan, Record, check_records, where_of
 from .import_write import write_records
 from .preannotation import ChunkFailed, current as current_preannotator, preannotate as preannotate_texts
@@ -79,7 +79,7 @@ def get_or_create_dataset(name: str, *, labels: Sequence[str] | None = None,
 
 
 def import_records(dataset: Dataset, records: Records, *, user: User | None = None,
-                   target: str = "annotator", annotator: User | None = None, preannotate: bool = True,
+                   target: str = SetKind.ANNOTATOR, annotator: User | None = None, preannotate: bool = True,
                    replace_sets: bool = False, progress: Progress | None = None,
                    phase: Phase | None = None, preannotator: Preannotator | None = None) -> ImportResult:
     """Import records into a dataset: all are checked before any is written; the caller commits.

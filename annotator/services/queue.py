@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from ..db import db
 from ..models import AnnotationSet, Dataset, Document, User
-from ..vocab import UNFINISHED, QueueOrder
+from ..vocab import UNFINISHED, QueueOrder, SetKind
 
 
 
@@ -33,7 +33,7 @@ UNSURE = sa.func.coalesce(Document.uncertainty, -1.0)
 def _own_sets(dataset: Dataset, user: User) -> sa.Select[Any]:
     """The user's annotator sets of the dataset, in the dataset's queue order."""
     query = (sa.select(AnnotationSet).join(Document, Document.id == AnnotationSet.document_id)
-             .where(Document.dataset_id == dataset.id, AnnotationSet.kind == "annotator",
+             .where(Document.dataset_id == dataset.id, AnnotationSet.kind == SetKind.ANNOTATOR,
                     AnnotationSet.user_id == user.id))
     if dataset.queue_order == QueueOrder.UNCERTAINTY:
         return query.order_by(UNSURE.desc(), AnnotationSet.document_id)
@@ -63,7 +63,7 @@ def progress(dataset: Dataset, user: User) -> Progress:
     """Finished (submitted or reviewed) of assigned sets for the user in the dataset."""
     rows = db.session.execute(
         sa.select(AnnotationSet.status, sa.func.count()).join(Document, Document.id == AnnotationSet.document_id)
-        .where(Document.dataset_id == dataset.id, AnnotationSet.kind == "annotator",
+        .where(Document.dataset_id == dataset.id, AnnotationSet.kind == SetKind.ANNOTATOR,
                AnnotationSet.user_id == user.id)
         .group_by(AnnotationSet.status)).all()
     counts = {status: n for status, n in rows}

@@ -23,6 +23,7 @@ from ..models import ITEM_MODELS, AnnotationSet, Dataset, Document, annotation_o
 from ..nlp.evaluation import disagreement
 from ..spans import Annotation, SpanError
 from ..tokens import DocTokens
+from ..vocab import SetKind, Status
 from .annotations import insert_annotation
 from .preannotation import preannotate
 
@@ -46,7 +47,7 @@ class Result:
 def _started() -> sa.Select[Any]:
     """Documents with a gold set, or an annotator set past "new"."""
     return sa.select(AnnotationSet.document_id).where(sa.or_(
-        AnnotationSet.kind == "gold", sa.and_(AnnotationSet.kind == "annotator", AnnotationSet.status != "new")))
+        AnnotationSet.kind == SetKind.GOLD, sa.and_(AnnotationSet.kind == SetKind.ANNOTATOR, AnnotationSet.status != Status.NEW)))
 
 
 def untouched(dataset: Dataset) -> dict[int, list[int]]:
@@ -55,10 +56,10 @@ def untouched(dataset: Dataset) -> dict[int, list[int]]:
         sa.select(AnnotationSet.document_id, AnnotationSet.id, AnnotationSet.kind, AnnotationSet.seeded)
         .join(Document, Document.id == AnnotationSet.document_id)
         .where(Document.dataset_id == dataset.id, Document.id.not_in(_started()))
-        .order_by(AnnotationSet.document_id, AnnotationSet.kind != "model", AnnotationSet.id))
+        .order_by(AnnotationSet.document_id, AnnotationSet.kind != SetKind.MODEL, AnnotationSet.id))
     sets: dict[int, list[int]] = defaultdict(list)
     for doc_id, set_id, kind, seeded in rows:
-        if kind == "model" or (seeded and sets.get(doc_id)):
+        if kind == SetKind.MODEL or (seeded and sets.get(doc_id)):
             sets[doc_id].append(set_id)
     return {doc_id: ids for doc_id, ids in sets.items() if _pristine(ids)}
 

@@ -18,7 +18,7 @@ from ..agreement.signatures import LAYERS
 from ..db import db
 from ..models import AnnotationSet, AuditEvent, Document, User, annotation_of
 from ..spans import Annotation, Entity, Quote, SpanError, Stance
-from ..vocab import FINISHED, SetKind
+from ..vocab import FINISHED, SetKind, Status
 from .annotations import VersionConflict, annotation_at, gold_set, replace_annotation, set_status
 
 
@@ -52,7 +52,7 @@ class ReviewState:
 def document_sets(document: Document) -> dict[str, AnnotationSet]:
     """The document's sets by version name: model, each annotator by name, gold."""
     sets = db.session.scalars(sa.select(AnnotationSet).where(AnnotationSet.document_id == document.id)
-                              .order_by(AnnotationSet.kind != "model", AnnotationSet.kind == "gold",
+                              .order_by(AnnotationSet.kind != SetKind.MODEL, AnnotationSet.kind == SetKind.GOLD,
                                         AnnotationSet.id))
     return {aset.owner_name: aset for aset in sets}
 
@@ -98,7 +98,7 @@ def _disputed(merged: Merged, sets: dict[str, AnnotationSet], gold: AnnotationSe
             AuditEvent.set_id == gold.id, AuditEvent.action.in_(("create", "update")))
         .group_by(AuditEvent.item_uid)).all())
     voters = [(name, aset.submitted_at) for name, aset in sets.items()
-              if aset.kind == "annotator" and aset.submitted_at is not None]
+              if aset.kind == SetKind.ANNOTATOR and aset.submitted_at is not None]
     found = set()
     for item in merged.items:
         at = taken.get(item.uids.get("gold"))
@@ -119,7 +119,7 @@ def _gold(document: Document, expected_version: int) -> AnnotationSet:
     current = gold.version if gold is not None else 0
     if expected_version != current:
         raise VersionConflict(current)
-    if gold is not None and gold.status == "reviewed":
+    if gold is not None and gold.status == Status.REVIEWED:
         raise ReviewRefused("The gold is signed off (reviewed); reopen the document to change it.")
     gold = gold or gold_set(document.id, create=True)
     assert gold is not None
@@ -133,7 +133,7 @@ def take_item(document: Document, *, source: str, layer: str, uid: str, user: Us
     An item that would overlap gold items is refused (Collision) unless ``replace`` swaps them.
     """
     sets = document_sets(document)
-    if source not in sets or source == "gold" or not counts(sets[source]):
+    if source not in sets or source == SetKind.GOLD or not counts(sets[source]):
         raise SpanError(f"no finished version named {source!r}", field="source")
     if layer not in LAYERS:
         raise SpanError("must be entities, quotes or stances", field="layer")
@@ -198,24 +198,24 @@ def accept_agreed(document: Document, *, user: User, expected_version: int) -> t
 def mark_reviewed(document: Document, *, user: User, expected_version: int) -> AnnotationSet:
     """Sign off the gold set; the annotators' submitted sets become reviewed (read-only) too."""
     gold = _gold(document, expected_version)
-    set_status(gold, status="reviewed", user=user, expected_version=gold.version)
+    set_status(gold, status=Status.REVIEWED, user=user, expected_version=gold.version)
     for aset in document_sets(document).values():
-        if aset.kind == "annotator" and aset.status == "submitted":
-            set_status(aset, status="reviewed", user=user, expected_version=aset.version)
+        if aset.kind == SetKind.ANNOTATOR and aset.status == Status.SUBMITTED:
+            set_status(aset, status=Status.REVIEWED, user=user, expected_version=aset.version)
     return gold
 
 
 def reopen(document: Document, *, user: User, expected_version: int) -> AnnotationSet:
     """Undo a sign-off: the gold goes back in progress, reviewed annotator sets back to submitted."""
     gold = gold_set(document.id)
-    if gold is None or gold.status != "reviewed":
+    if gold is None or gold.status != Status.REVIEWED:
         raise ReviewRefused("This document is not signed off; there is nothing to reopen.")
     if gold.version != expected_version:
         raise VersionConflict(gold.version)
-    set_status(gold, status="in_progress", user=user, expected_version=gold.version)
+    set_status(gold, status=Status.IN_PROGRESS, user=user, expected_version=gold.version)
     for aset in document_sets(document).values():
-        if aset.kind == "annotator" and aset.status == "reviewed":
-            set_status(aset, status="submitted", user=user, expected_version=aset.version)
+        if aset.kind == SetKind.ANNOTATOR and aset.status == Status.REVIEWED:
+            set_status(aset, status=Status.SUBMITTED, user=user, expected_version=aset.version)
     return gold
 
 

@@ -17,12 +17,13 @@ from werkzeug.datastructures import FileStorage
 from ..db import committing, db
 from ..formats.lines import JSONL_SUFFIXES, TEXT_SUFFIXES
 from ..models import Dataset, Job, User, utcnow
+from ..vocab import SetKind
 from .importer import ImportFailed, Record, import_records
 from .sources import count_records, read_path
 
 log = logging.getLogger(__name__)
 SUFFIXES = JSONL_SUFFIXES + TEXT_SUFFIXES
-TARGETS = ("file", "gold", "annotator")
+TARGETS = ("file", SetKind.GOLD.value, SetKind.ANNOTATOR.value)
 
 
 def upload_folder() -> Path:
@@ -41,7 +42,7 @@ def save_upload(storage: FileStorage, *, dataset: Dataset, user: User, target: s
         raise ImportFailed(f"{name or 'the file'}: expected a {', '.join(SUFFIXES)} file")
     if target not in TARGETS:
         raise ImportFailed(f"unknown target {target!r}")
-    if target == "annotator" and not annotator:
+    if target == SetKind.ANNOTATOR and not annotator:
         raise ImportFailed("choose the annotator whom the file's annotations belong to")
     path = upload_folder() / f"{secrets.token_hex(12)}{suffix}"
     storage.save(path)
@@ -139,7 +140,7 @@ def _import(job: Job, path: Path, payload: dict[str, Any]) -> str:
     if dataset is None:
         raise ImportFailed("the dataset no longer exists")
     annotator = None
-    if payload.get("target") == "annotator":
+    if payload.get("target") == SetKind.ANNOTATOR:
         annotator = db.session.scalar(sa.select(User).where(User.name == payload.get("annotator")))
         if annotator is None:
             raise ImportFailed(f"no user named {payload.get('annotator')!r}")
@@ -149,7 +150,7 @@ def _import(job: Job, path: Path, payload: dict[str, Any]) -> str:
         return read_path(path, labels=dataset.entity_labels or None, polarities=dataset.stance_polarities or None,
                          max_line_bytes=int(current_app.config["MAX_LINE_BYTES"]))
 
-    result = import_records(dataset, records, target="gold" if payload.get("target") == "gold" else "annotator",
+    result = import_records(dataset, records, target=SetKind.GOLD if payload.get("target") == SetKind.GOLD else SetKind.ANNOTATOR,
                             annotator=annotator, replace_sets=bool(payload.get("replace_sets")),
                             progress=reporter.progress, phase=reporter.phase)
     return "\n".join([result.summary(), *_listed(result.warnings, payload["name"], path.name)])

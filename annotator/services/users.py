@@ -45,7 +45,7 @@ def session_user(login_id: str) -> User | None:
     return user if user is not None and user.session_version == int(version) else None
 
 
-def create_user(name: str, password: str, *, role: str = "annotator") -> User:
+def create_user(name: str, password: str, *, role: str = Role.ANNOTATOR) -> User:
     """Add a user; the caller commits."""
     name = name.strip()
     if not name:

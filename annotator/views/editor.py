@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from ..services import queue
 from ..services.payloads import set_payload
+from ..vocab import SetKind, Status
 from .access import get_dataset, get_set
 from .editor_keys import key_map, vocabulary
 
@@ -48,7 +49,7 @@ def editor_data(aset: AnnotationSet) -> dict[str, Any]:
     """Everything the editor script needs, passed as one JSON block."""
     doc = aset.document
     dataset = doc.dataset
-    gold = aset.kind == "gold"
+    gold = aset.kind == SetKind.GOLD
     back = url_for("datasets.document", document_id=doc.id)
     return {
         "set": set_payload(aset), "text": doc.text, "tokens": doc.tokens,
@@ -57,7 +58,7 @@ def editor_data(aset: AnnotationSet) -> dict[str, Any]:
         "csrfApi": url_for("api.fresh_csrf"),
         "loginUrl": url_for("auth.login"),
         "statusApi": url_for("api.change_status", set_id=aset.id),
-        "submitStatus": "reviewed" if gold else "submitted",
+        "submitStatus": Status.REVIEWED if gold else Status.SUBMITTED,
         "next": back if gold else url_for("editor.next_document", dataset_id=dataset.id),
         "skip": back if gold else url_for("editor.next_document", dataset_id=dataset.id, after=doc.id),
     }
@@ -69,7 +70,7 @@ def annotate(set_id: int) -> str:
     """Edit one annotation set (annotators their own; reviewers the gold)."""
     aset = get_set(set_id, write=True)
     dataset = aset.document.dataset
-    mine = aset.kind == "annotator"
+    mine = aset.kind == SetKind.ANNOTATOR
     return render_template(
         "editor/editor.html", aset=aset, doc=aset.document, dataset=dataset,
         data=editor_data(aset), keys=key_map(dataset.entity_labels, dataset.stance_polarities),

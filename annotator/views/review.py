@@ -16,6 +16,7 @@ from ..services import agreement as figures
 from ..services import review as adjudication
 from ..services.annotations import VersionConflict, history
 from ..spans import SpanError
+from ..vocab import SetKind, words_for_page
 from .access import get_dataset, get_document, get_set, reviewer_required
 from .review_rows import Alternative, gold_html, render_rows
 from .review_text import accepted_message, describe, scope_of
@@ -58,8 +59,8 @@ def _rows(state: adjudication.ReviewState, doc_text: str, layer: Layer) -> list[
     for index, item in enumerate(state.merged.items):
         if item.layer != layer:
             continue
-        voters = [s for s in item.sources if s != "gold"]
-        source = next((s for s in voters if s != "model"), voters[0] if voters else None)
+        voters = [s for s in item.sources if s != SetKind.GOLD]
+        source = next((s for s in voters if s != SetKind.MODEL), voters[0] if voters else None)
         rows.setdefault(item.group, []).append(
             Alternative(index, item, describe(layer, item.item, entities, doc_text), source))
     return list(rows.values())
@@ -68,7 +69,7 @@ def _rows(state: adjudication.ReviewState, doc_text: str, layer: Layer) -> list[
 def page_data(state: adjudication.ReviewState) -> dict[str, Any]:
     """What review.js needs: the API base, the gold version and status, and each merged item's key."""
     doc = state.document
-    return {"api": url_for("api.review_take", document_id=doc.id).removesuffix("/take"),
+    return {"api": url_for("api.review_take", document_id=doc.id).removesuffix("/take"), "vocab": words_for_page(),
             "gold": {"version": state.gold.version if state.gold else 0,
                      "status": state.gold.status if state.gold else None},
             "keys": [item.key for item in state.merged.items]}

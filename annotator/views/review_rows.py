@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from ..agreement import NOT_ANNOTATORS, MergedItem
 from ..render import segments
 from ..spans import Annotation
+from ..vocab import SetKind
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def _alternative(layer: str, alt: Alternative, nth: int | None, colours: Mapping
     item = alt.item
     voters = [s for s in item.sources if s not in NOT_ANNOTATORS]
     classes = ["alt"]
-    if "gold" in item.sources:
+    if SetKind.GOLD in item.sources:
         classes.append("in-gold")
     if len(voters) == 1 and voters[0] in colours:
         classes.append(f"only-{colours[voters[0]]}")
@@ -58,9 +59,9 @@ def _alternative(layer: str, alt: Alternative, nth: int | None, colours: Mapping
     attrs = f' data-i="{alt.index}"'
     if alt.source is not None:
         attrs += f' data-source="{escape(alt.source)}" data-uid="{escape(item.uids[alt.source])}"'
-    if "gold" in item.uids:
+    if SetKind.GOLD in item.uids:
         attrs += f' data-gold="{escape(item.uids["gold"])}"'
-    chips = "".join(_source_chip(s, colours) for s in item.sources if s != "gold")
+    chips = "".join(_source_chip(s, colours) for s in item.sources if s != SetKind.GOLD)
     return "".join((
         f'<div class="{" ".join(classes)}"{attrs}><div class="row-body">',
         _body(layer, alt.text, nth, disputed),

@@ -22,6 +22,7 @@ from ..services.exporter import ONLY, ONLY_HELP, export_stream, export_to_path, 
 from ..services.importer import ImportFailed
 from ..services.uploads import save_upload
 from ..services.users import active_names
+from ..vocab import ExportScope
 from .access import admin_required, get_dataset, get_job, reviewer_required
 
 if TYPE_CHECKING:  # types only
@@ -48,7 +49,7 @@ def export(dataset_id: int) -> BaseResponse:
     """POST: export in the background to a file (the job page offers it); GET: stream it now (scripts)."""
     dataset = get_dataset(dataset_id)
     values = request.form if request.method == "POST" else request.args
-    only = values.get("only", "gold")
+    only = values.get("only", ExportScope.GOLD.value)
     try:
         fmt = writer_of(values.get("format", "annotator"))
         if request.method == "POST":

@@ -14,11 +14,10 @@ import { dropDeadLinks, replayOps } from "./merge.js";
 const SAVE_TEXT = {
   saved: "Saved", saving: "Saving…", conflict: "Conflict: your edits are kept", offline: "Offline: retrying, your edits are kept",
 };
-const human = (item) => ({ ...item, origin: "human" });
-
 export class Editor {
   constructor(data) {
     this.data = data; this.text = data.text; this.vocab = data.vocab;
+    this.human = (item) => ({ ...item, origin: this.vocab.origin.HUMAN });  // what a person saves is theirs
     this.bounds = tokenBounds(data.tokens);
     // What ranks speaker and holder candidates: the noun phrase an entity heads, the sentence of an offset.
     this.context = { phraseOf: (ent) => nounPhrase(this.text, this.bounds, ent), sentenceOf: sentences(this.text, this.vocab.quoteMarks.opening) };
@@ -26,7 +25,7 @@ export class Editor {
     this.history = new History();
     const refusals = (uid) => this.queue.refusalOf(uid);
     this.view = new ArticleView($("article"), this.text, this.store, refusals);
-    this.panels = new Panels(this.text, this.store, refusals);
+    this.panels = new Panels(this.text, this.store, refusals, this.vocab);
     const meta = document.querySelector('meta[name="csrf-token"]');
     this.queue = new SaveQueue({
       url: data.api, csrfUrl: data.csrfApi, version: data.set.version, token: meta ? meta.content : "",
@@ -233,13 +232,13 @@ export class Editor {
     if (sel.layer === "entities") {
       const clash = overlapping(this.store.all("entities"), span.start, span.end, item.uid);
       if (clash) { this.refuseOverlap(clash); return; }
-      this.edit([{ op: "upsert", layer: "entities", item: human({ ...item, ...span }) }]);
+      this.edit([{ op: "upsert", layer: "entities", item: this.human({ ...item, ...span }) }]);
     } else if (this.draftSelected()) {
       this.draft = { ...this.draft, evidence: span };
       this.paintSelection(false); this.refreshBoxes();
     } else {
       const key = sel.layer === "quotes" ? "content" : "evidence";
-      this.edit([{ op: "upsert", layer: sel.layer, item: human({ ...item, [key]: span }) }]);
+      this.edit([{ op: "upsert", layer: sel.layer, item: this.human({ ...item, [key]: span }) }]);
     }
   }
 
@@ -254,7 +253,7 @@ export class Editor {
     const sel = this.sel;
     if (sel && sel.kind === "item" && sel.layer === "entities") {
       const ent = this.selected();
-      if (ent.label !== name || ent.origin === "model") this.edit([{ op: "upsert", layer: "entities", item: human({ ...ent, label: name }) }]);
+      if (ent.label !== name || ent.origin === this.vocab.origin.MODEL) this.edit([{ op: "upsert", layer: "entities", item: this.human({ ...ent, label: name }) }]);
       return;
     }
     if (!sel || sel.kind !== "text") { this.message("Select some words (or an entity) first, then press a number."); return; }
@@ -262,7 +261,7 @@ export class Editor {
     if (same) { this.selectItem("entities", same.uid); this.label(name); return; }
     const clash = overlapping(this.store.all("entities"), sel.start, sel.end);
     if (clash) { this.refuseOverlap(clash); return; }
-    const item = { uid: newUid("e"), start: sel.start, end: sel.end, label: name, origin: "human" };
+    const item = { uid: newUid("e"), start: sel.start, end: sel.end, label: name, origin: this.vocab.origin.HUMAN };
     this.edit([{ op: "upsert", layer: "entities", item }]);
     this.selectItem("entities", item.uid);
   }
@@ -280,10 +279,10 @@ export class Editor {
     const choices = [];
     if (other) {
       choices.push({ key: "Enter", text: `Relink them to “${name}” at ${other.start} and delete`,
-        run: () => this.edit([...this.store.relinkOps(item.uid, other.uid), { op: "delete", layer: "entities", uid: item.uid }]) });
+        run: () => this.edit([...this.store.relinkOps(item.uid, other.uid, this.vocab.origin.HUMAN), { op: "delete", layer: "entities", uid: item.uid }]) });
     }
     choices.push({ key: other ? "Delete" : "Enter", text: "Unlink them and delete",
-      run: () => this.edit([...this.store.relinkOps(item.uid, null), { op: "delete", layer: "entities", uid: item.uid }]) });
+      run: () => this.edit([...this.store.relinkOps(item.uid, null, this.vocab.origin.HUMAN), { op: "delete", layer: "entities", uid: item.uid }]) });
     this.ask(`${links.length} quote(s) or stance(s) link to “${name}”.`, choices);
   }
 
@@ -306,7 +305,7 @@ export class Editor {
     const kinds = this.vocab.quoteKinds;
     const kind = before && after && opening.includes(before) && closing.includes(after) ? kinds[0] : kinds[1] || kinds[0];
     const item = { uid: newUid("q"), content: { start: sel.start, end: sel.end }, kind, cue: null, speaker: null,
-      speaker_entity: null, confidence: null, origin: "human" };
+      speaker_entity: null, confidence: null, origin: this.vocab.origin.HUMAN };
     this.edit([{ op: "upsert", layer: "quotes", item }]);
     this.selectItem("quotes", item.uid);
     this.message("Quote added: s picks its speaker, k its kind; select the cue word and press c.");
@@ -317,7 +316,7 @@ export class Editor {
     return uid ? this.store.get("quotes", uid) : null;
   }
 
-  updateQuote(quote, change) { this.edit([{ op: "upsert", layer: "quotes", item: human({ ...quote, ...change }) }]); }
+  updateQuote(quote, change) { this.edit([{ op: "upsert", layer: "quotes", item: this.human({ ...quote, ...change }) }]); }
 
   /** s: cycle the selected quote's speaker; with words selected, the open quote's speaker is those words. */
   speaker(dir) {
@@ -372,7 +371,7 @@ export class Editor {
     const pols = this.vocab.polarities;
     this.draft = { uid: newUid("s"), draft: true, evidence: { start: sel.start, end: sel.end }, holder: holder ? this.name(holder) : "",
       holder_entity: holder ? holder.uid : null, target: "", target_entity: null, polarity: pols[pols.length - 1].name,
-      confidence: null, origin: "human" };
+      confidence: null, origin: this.vocab.origin.HUMAN };
     this.selectItem("stances", this.draft.uid);
     this.message("New stance: h picks the holder, o the target, " + pols.map((p) => `${p.key} ${p.name}`).join(", ") + ".");
   }
@@ -385,7 +384,7 @@ export class Editor {
   updateStance(change) {
     const s = this.selectedStance();
     if (!s) { this.message("Select a stance first (↑ ↓), or select evidence and press t."); return; }
-    const next = { ...s, ...change, origin: "human" };
+    const next = { ...s, ...change, origin: this.vocab.origin.HUMAN };
     if (!s.draft) { this.edit([{ op: "upsert", layer: "stances", item: next }]); return; }
     this.draft = next;
     if ((next.holder || next.holder_entity) && (next.target || next.target_entity)) {

@@ -9,7 +9,10 @@ const EMPTY = { quotes: "No quotes yet: select the quoted words and press q.",
   stances: "No stances yet: select the evidence and press t." };
 
 export class Panels {
-  constructor(text, store, refusals = () => null) { this.text = text; this.store = store; this.refusals = refusals; }
+  constructor(text, store, refusals = () => null, words = null) {
+    this.text = text; this.store = store; this.refusals = refusals;
+    this.words = words;  // the page's vocabulary (annotator/vocab.py)
+  }
 
   slice(span) { return span ? this.text.slice(span.start, span.end) : ""; }
 
@@ -106,7 +109,7 @@ export class Panels {
     chip.textContent = ent.label;
     $("entity-text").textContent = this.slice(ent);
     const refused = this.refusals(ent.uid);
-    $("entity-origin").textContent = refused ? `Not saved: ${refused}` : ent.origin === "model" ? "model suggestion" : "";
+    $("entity-origin").textContent = refused ? `Not saved: ${refused}` : ent.origin === this.words.origin.MODEL ? "model suggestion" : "";
     $("entity-origin").classList.toggle("refusal", !!refused);
     const links = this.store.linksTo(ent.uid).length;
     $("entity-links").textContent = links ? `${links} quote(s) or stance(s) link here` : "";
@@ -116,7 +119,7 @@ export class Panels {
   showQuote(q, speakerLabels) {
     $("quote-box").hidden = !q;
     if (!q) return;
-    $("quote-origin").textContent = q.origin === "model" ? "model suggestion" : "";
+    $("quote-origin").textContent = q.origin === this.words.origin.MODEL ? "model suggestion" : "";
     $("quote-text").textContent = clip(this.slice(q.content), 400);
     $("quote-speaker").textContent = q.speaker ? this.slice(q.speaker) : "none";
     $("quote-cue").textContent = q.cue ? this.slice(q.cue) : "none";

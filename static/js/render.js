@@ -122,7 +122,7 @@ export class ArticleView {
 
   mark(ent, roles) {
     const m = document.createElement("mark");
-    m.className = `ent label-${ent.label}` + (ent.origin === "model" ? " origin-model" : "");
+    m.className = `ent label-${ent.label} origin-${ent.origin}`;
     m.dataset.uid = ent.uid; m.dataset.label = ent.label;
     m.dataset.s = ent.start; m.dataset.e = ent.end;
     const refused = this.refusals(ent.uid);

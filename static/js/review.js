@@ -10,6 +10,7 @@ class Review {
     this.api = page.api;
     this.gold = page.gold;
     this.keys = page.keys;
+    this.words = page.vocab;  // annotator/vocab.py's words
     this.index = new Map(page.keys.map((key, i) => [key, i]));
     this.items = document.getElementById("review-items");
     this.article = document.getElementById("gold-text");
@@ -102,7 +103,7 @@ class Review {
       alt.hidden = alt.classList.contains("gold-only") && uid === undefined;
     }
     for (const input of document.querySelectorAll('input[name="gold_version"]')) input.value = gold.version;
-    this.items.classList.toggle("signed-off", gold.status === "reviewed");
+    this.items.classList.toggle("signed-off", gold.status === this.words.status.REVIEWED);
     const state = document.getElementById("gold-state");
     state.textContent = `${gold.status.replace("_", " ")} · v${gold.version}`;
     state.className = `status status-${gold.status}`;

@@ -72,9 +72,9 @@ export class Store {
   }
 
   /** Ops that point every link to an entity at another one (or at none, with to = null). */
-  relinkOps(uid, to) {
+  relinkOps(uid, to, origin) {
     return this.linksTo(uid).map(({ layer, item, roles }) => {
-      const next = { ...item, origin: "human" };
+      const next = { ...item, origin };
       for (const role of roles) next[role] = to;
       return { op: "upsert", layer, item: next };
     });

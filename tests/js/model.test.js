@@ -37,7 +37,7 @@ test("store: reading order, exact spans and links", () => {
   eq(s.entityExact(at("US").start, at("US").end).uid, "us");
   eq(s.entityExact(at("US project").start, at("US project").end), null);
   eq(s.linksTo("abbas").map((l) => [l.layer, l.roles]), [["stances", ["holder_entity"]]]);
-  const relink = s.relinkOps("iran", "abbas");
+  const relink = s.relinkOps("iran", "abbas", "human");
   eq(relink.length, 1);
   eq([relink[0].item.speaker_entity, relink[0].item.origin], ["abbas", "human"]);
   eq(s.relinkOps("us", null)[0].item.target_entity, null);

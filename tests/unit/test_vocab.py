@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -40,3 +41,100 @@ def test_page_vocabulary_is_json_with_the_datasets_words() -> None:
     assert words["speakerLabels"] == ["PERSON", "ORG"]
     assert words["quoteMarks"] == {"opening": OPENING_MARKS, "closing": CLOSING_MARKS}
     assert words["statuses"] == ["new", "in_progress", "submitted", "reviewed"]
+
+
+# No second home for a word: statuses, set kinds, roles, answers, origins, quote kinds, polarities and
+# export scopes are written as literals only in annotator/vocab.py; everything else names the enum member.
+import ast  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from annotator import vocab  # noqa: E402
+
+PACKAGE = Path(vocab.__file__).resolve().parent
+ROOT = PACKAGE.parent
+ENUMS = (vocab.Status, vocab.SetKind, vocab.Role, vocab.Answer, vocab.Origin, vocab.QuoteKind, vocab.Polarity,
+         vocab.ExportScope)
+WORDS: dict[str, set[str]] = {}
+for _enum in ENUMS:
+    for _member in _enum:
+        if _member is not vocab.ExportScope.ALL:  # "all" is too common a word to police
+            WORDS.setdefault(_member.value, set()).add(_enum.__name__)
+FIELDS = {"status", "kind", "role", "answer", "origin", "polarity", "only", "target"}
+NOT_VOCABULARY = {  # (module, line text) that holds one of the words with another meaning
+    ("formats/detect.py", '"annotator"'): "our format's name and Prodigy view id",
+    ("services/job_runs.py", '"import"'): "a job kind",
+    ("services/uploads.py", '"import"'): "a job kind",
+}
+
+
+def _word(node: ast.AST) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+        and node.value in WORDS else None
+
+
+def _field(node: ast.AST) -> str | None:
+    return node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else None
+
+
+def _literal_uses(tree: ast.AST) -> list[tuple[int, str]]:
+    """Vocabulary words written as string literals where they act as vocabulary (line, word)."""
+    found: list[tuple[int, str | None]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if not all(isinstance(s, ast.Constant) for s in sides):
+                found += [(node.lineno, _word(s)) for s in sides]
+        elif isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            words = [w for w in map(_word, node.elts) if w]
+            kinds = [k for w in words for k in WORDS[w]]
+            if any(kinds.count(k) >= 2 for k in kinds):
+                found += [(node.lineno, w) for w in words]
+        elif isinstance(node, ast.keyword) and node.arg in FIELDS:
+            found.append((node.lineno, _word(node.value)))
+        elif isinstance(node, ast.IfExp):
+            found += [(node.lineno, _word(node.body)), (node.lineno, _word(node.orelse))]
+        elif isinstance(node, ast.BoolOp) and any(_field(v) in FIELDS for v in node.values):
+            found += [(node.lineno, _word(v)) for v in node.values]
+        elif isinstance(node, ast.Call) and _field(node.func) == "get" and len(node.args) == 2 \
+                and isinstance(node.args[0], ast.Constant) and node.args[0].value in FIELDS:
+            found.append((node.lineno, _word(node.args[1])))
+        elif isinstance(node, ast.AnnAssign) and node.value is not None and _field(node.target) in FIELDS:
+            found.append((node.lineno, _word(node.value)))
+        elif isinstance(node, ast.arguments):
+            pairs = list(zip((node.posonlyargs + node.args)[::-1], node.defaults[::-1]))
+            pairs += [(a, d) for a, d in zip(node.kwonlyargs, node.kw_defaults) if d is not None]
+            found += [(d.lineno, _word(d)) for a, d in pairs if a.arg in FIELDS]
+    return sorted({(line, word) for line, word in found if word})
+
+
+def _allowed(module: str, line: str) -> bool:
+    return any(module == m and text in line for m, text in NOT_VOCABULARY)
+
+
+@pytest.mark.parametrize("path", sorted(p for p in PACKAGE.rglob("*.py") if "migrations" not in p.parts
+                                        and p.name != "vocab.py"), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_vocabulary_words_are_not_written_twice(path: Path) -> None:
+    module, lines = str(path.relative_to(PACKAGE)), path.read_text().splitlines()
+    found = [f"line {n}: {word!r} ({' or '.join(sorted(WORDS[word]))})" for n, word in _literal_uses(ast.parse("\n".join(lines)))
+             if not _allowed(module, lines[n - 1])]
+    assert not found, f"annotator/{module} spells vocabulary words itself; use annotator.vocab:\n" + "\n".join(found)
+
+
+def test_the_scan_sees_each_way_a_word_is_written() -> None:
+    probe = ('if s.status == "reviewed": pass\nq.where(k.in_(("submitted", "reviewed")))\nf(kind="gold")\n'
+             'x = "reviewed" if g else "submitted"\ny = s.answer or "accept"\nz = d.get("origin", "human")\n'
+             'def f(role="admin"): pass\nclass A:\n    polarity: str = "favor"\n')
+    assert [line for line, _ in _literal_uses(ast.parse(probe))] == [1, 2, 2, 3, 4, 4, 5, 6, 7, 9]
+
+
+WEB_WORDS = re.compile(r"""(?<![\w-])(?:status|answer|origin|kind|name|role)\s*(?:===?|!==?|:)\s*["'](%s)["']"""
+                       % "|".join(re.escape(w) for w in WORDS))
+
+
+@pytest.mark.parametrize("path", sorted([*ROOT.glob("static/js/*.js"), *ROOT.glob("templates/**/*.html")]),
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_browser_takes_vocabulary_from_the_page_data(path: Path) -> None:
+    found = [f"line {n}: {m.group(0)}" for n, line in enumerate(path.read_text().splitlines(), 1)
+             for m in WEB_WORDS.finditer(line)]
+    assert not found, f"{path.relative_to(ROOT)} spells vocabulary words itself (use the page's vocab data):\n" \
+        + "\n".join(found)

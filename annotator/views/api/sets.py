@@ -17,7 +17,7 @@ from ...services.annotations import Refusal, VersionConflict, apply_each, ensure
 from ...services.caps import TooManyOps, check_op_count, check_set_size
 from ...services.payloads import set_payload
 from ...spans import SpanError
-from ...vocab import Answer
+from ...vocab import Answer, SetKind, Status
 from ..access import get_set
 from . import bp
 
@@ -109,7 +109,7 @@ def change_status(set_id: int) -> tuple[Response, int] | Response:
     status, answer = body.get("status"), body.get("answer")
     if answer is not None and answer not in tuple(Answer):
         return jsonify(error=f"answer: must be one of {', '.join(Answer)}", status=422), 422
-    if aset.kind == "annotator" and status == "reviewed":
+    if aset.kind == SetKind.ANNOTATOR and status == Status.REVIEWED:
         abort(403, "Only reviewers mark a document reviewed.")
     record_activity(aset, current_user)
     return _commit(set_id, lambda: set_status(
