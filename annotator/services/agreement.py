@@ -132,8 +132,11 @@ def _value_sums(dataset: Dataset, scope: str) -> dict[tuple[str, str, str], dict
     return found
 
 
-def dataset_figures(dataset: Dataset, *, scope: str = "all") -> Agreement:
-    """The dataset's agreement from the stored totals (per-document counts summed as they change)."""
+def dataset_figures(dataset: Dataset, *, scope: str = "all", covered: Coverage | None = None) -> Agreement:
+    """The dataset's agreement from the stored totals (per-document counts summed as they change).
+
+    ``covered``: the dataset's coverage when the caller has it already (it scans the dataset's documents).
+    """
     t = AgreementTotal
     labels, values = _label_sums(dataset, scope), _value_sums(dataset, scope)
     pairs: dict[tuple[str, str], PairScores] = {}
@@ -156,7 +159,7 @@ def dataset_figures(dataset: Dataset, *, scope: str = "all") -> Agreement:
         .where(AgreementDocument.dataset_id == dataset.id)) or 0
     annotators = sorted({*baseline, *gold, *(x for pair in pairs for x in pair)})
     return _named(Agreement(tuple(annotators), pairs, values.get(("alpha", "*", "*"), {}), int(units),
-                            baseline, gold, coverage(dataset).documents))
+                            baseline, gold, (covered or coverage(dataset)).documents))
 
 
 @dataclass(frozen=True)

@@ -181,8 +181,9 @@ def dashboard(dataset_id: int) -> str:
     """Agreement figures with their sizes and model baseline, pairs, labels and per-annotator work."""
     dataset = get_dataset(dataset_id)
     scope = scope_of(request.args, figures.SCOPES)
-    agreement = figures.dataset_figures(dataset, scope=scope)
+    covered = figures.coverage(dataset)
+    agreement = figures.dataset_figures(dataset, scope=scope, covered=covered)
     return render_template("review/dashboard.html", dataset=dataset, agreement=agreement, scope=scope,
                            overall=agreement.overall(), sizes=agreement.overall_sizes(),
-                           baseline=agreement.baseline_overall(), coverage=figures.coverage(dataset),
+                           baseline=agreement.baseline_overall(), coverage=covered,
                            people=figures.annotator_figures(dataset, agreement))
