@@ -32,6 +32,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "DEFAULT_LABELS": list(NEW_DATASET_LABELS),
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
         "MAX_LINE_BYTES": 16 * 1024 * 1024,
+        # `annotator import` of at least this many records tokenises in a helper process started at once,
+        # so importing spaCy overlaps reading and writing (0: never).
+        "IMPORT_TOKEN_PROCESS_MIN": 200,
         "HUEY_URL": "sqlite:///" + os.path.join(instance_path, "jobs.sqlite"),
         "HUEY_IMMEDIATE": False,
         "SESSION_COOKIE_SECURE": False,

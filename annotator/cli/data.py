@@ -5,7 +5,9 @@ from __future__ import annotations
 import secrets
 import sys
 from collections.abc import Iterator
+from contextlib import nullcontext
 from pathlib import Path
+from typing import ContextManager
 
 import click
 from flask import current_app
@@ -17,9 +19,10 @@ from ..formats import FormatError
 from ..formats.registry import FORMATS, format_names
 from ..services.datasets import by_name
 from ..services.exporter import ONLY, ONLY_HELP, ExportReport, export_stream, export_to_path, write_stream
-from ..services.importer import ImportFailed, Record, get_or_create_dataset, import_records
+from ..services.importer import ImportFailed, Record, get_or_create_dataset, import_records, token_pool_model
 from ..services.sources import count_records, read_path
 from ..services.users import create_user, find_user
+from ..token_pool import TokenPool
 from ..vocab import ExportScope, Role, SetKind
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
@@ -45,13 +48,27 @@ def import_command(path: Path, dataset_name: str, target: str, annotator_name: s
 
     Annotations for texts already in the dataset become sets on those documents.
     """
+    total = count_records(path) if path.exists() else 0
+    with _token_pool(total) as pool:  # first: it forks, before any connection or thread
+        _import(path, dataset_name, target, annotator_name, preannotate, replace_sets, total, pool)
+
+
+def _token_pool(total: int) -> ContextManager[TokenPool | None]:
+    """A helper process tokenising texts (spaCy imported alongside the import) when the file is big enough."""
+    least = int(current_app.config["IMPORT_TOKEN_PROCESS_MIN"])
+    return TokenPool(token_pool_model()) if least and total >= least else nullcontext()
+
+
+def _import(path: Path, dataset_name: str, target: str, annotator_name: str | None, preannotate: bool,
+            replace_sets: bool, total: int, pool: TokenPool | None) -> None:
+    """The import command's work, with the token pool if any."""
     annotator = find_user(annotator_name) if annotator_name else None
     if annotator_name and annotator is None:
         raise click.ClickException(f"--annotator: no user named {annotator_name!r}")
     bar = _Bars()
     try:
         dataset = get_or_create_dataset(dataset_name)
-        bar.totals["checking"] = bar.totals["writing"] = count_records(path) if path.exists() else 0
+        bar.totals["checking"] = bar.totals["writing"] = total
 
         def records() -> Iterator[Record]:
             return read_path(path, labels=dataset.entity_labels or None,
@@ -61,7 +78,7 @@ def import_command(path: Path, dataset_name: str, target: str, annotator_name: s
         with committing():
             result = import_records(dataset, records, target=target, annotator=annotator,
                                     preannotate=preannotate, replace_sets=replace_sets, progress=bar.update,
-                                    phase=bar.start)
+                                    phase=bar.start, token_pool=pool)
     except ImportFailed as err:
         raise click.ClickException(f"{err}\nNothing was imported.") from None
     finally:

@@ -18,9 +18,9 @@ SetKey = tuple[str, "int | None"]
 ENTITY_FIELDS = ["uid", "start", "end", "label", "origin"]  # EntitySpan.columns(): Entity's own fields
 CHUNK = 500
 # The documents table with its JSON columns as text, so that orjson (not json) serialises them.
-_DOCUMENTS = sa.table("documents", sa.column("dataset_id"), sa.column("text"), sa.column("content_hash"),
-                      sa.column("created_at", sa.DateTime(timezone=True)), sa.column("meta", sa.Text),
-                      sa.column("tokens", sa.Text))
+_DOCUMENTS = sa.table("documents", sa.column("id"), sa.column("dataset_id"), sa.column("text"),
+                      sa.column("content_hash"), sa.column("created_at", sa.DateTime(timezone=True)),
+                      sa.column("meta", sa.Text), sa.column("tokens", sa.Text))
 
 
 def _chunks(values: list[Any]) -> Iterable[list[Any]]:
@@ -50,6 +50,18 @@ def _raw_json(row: dict[str, Any], suffix: str) -> dict[str, Any]:
     out["meta" + suffix] = orjson.dumps(row["meta"]).decode()
     out["tokens" + suffix] = orjson.dumps(row["tokens"]).decode()
     return out
+
+
+def update_tokens(tokens: dict[int, list[tuple[int, int]]]) -> None:
+    """Store documents' tokens (by document id), one executemany."""
+    if not tokens:
+        return
+    value = sa.bindparam("tokens_raw", type_=sa.Text)
+    if db.session.get_bind().dialect.name == "postgresql":  # it refuses text for a json column
+        value = sa.cast(value, sa.JSON)  # type: ignore[assignment]
+    update = sa.update(_DOCUMENTS).where(_DOCUMENTS.c.id == sa.bindparam("doc_id")).values(tokens=value)
+    db.session.execute(update, [{"doc_id": doc_id, "tokens_raw": orjson.dumps(pairs).decode()}
+                                for doc_id, pairs in tokens.items()])
 
 
 def insert_sets(rows: list[dict[str, Any]]) -> dict[tuple[int, str, int | None], int]:

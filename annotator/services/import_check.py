@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
@@ -21,7 +21,23 @@ from ..tokens import DocTokens
 from .bulk import SetKey
 from ..vocab import SetKind, Status
 
-Tokenizer = Callable[[str], list[tuple[int, int]]]
+Pairs = list[tuple[int, int]]
+
+
+class Tokenizer(Protocol):
+    """Token offsets of texts: ``submit`` gives a function returning a text's offsets.
+
+    ``deferred``: the offsets arrive later (a helper process tokenises while the import reads and
+    writes); the token-boundary check of such texts runs when they arrive (``settle``), before the
+    caller commits.
+    """
+
+    deferred: bool
+
+    def submit(self, text: str) -> Callable[[], Pairs]:
+        """Queue a text; the function gives its offsets (ImportFailed when the pipeline is missing)."""
+SETTLE_EVERY = 1000
+"""Records not kept for the write pass wait at most this many at a time for their tokens."""
 FullKey = tuple[str, str, "int | None"]
 """A set of the file: (text digest, kind, user id)."""
 
@@ -48,6 +64,8 @@ class Record:
     """``checked``: the annotation passed the whole item check; ``validated``: all of it but token boundaries."""
     warnings: list[str] = field(default_factory=list)
     packed: array[int] | None = field(default=None, repr=False)
+    later: Callable[[], Pairs] | None = field(default=None, repr=False)
+    """The tokenizer's offsets still to come (a deferred tokenizer), with the token-boundary check."""
 
     def pack(self) -> None:
         """Hold the tokens as one flat array (8 bytes a token instead of a tuple each) while kept."""
@@ -123,18 +141,32 @@ class Owners:
         return f"a set by {db.session.scalar(sa.select(User.name).where(User.id == key[1]))!r}"
 
 
-def check_one(record: Record, tokens: list[tuple[int, int]], dataset: Dataset) -> None:
+def check_one(record: Record, tokens: list[tuple[int, int]] | None, dataset: Dataset) -> None:
     """The one item check (checks.validate) against the text's tokens and the dataset's vocabulary;
-    only the token boundaries when the reader checked the rest (``record.validated``)."""
+    only the token boundaries when the reader checked the rest (``record.validated``); all but
+    the token boundaries when the tokens are still to come (None: ``settle`` checks them)."""
     assert record.annotation is not None
     try:
         if record.validated:
-            check_aligned(record.annotation, record.text, DocTokens(record.text, tokens))
+            if tokens is not None:
+                check_aligned(record.annotation, record.text, DocTokens(record.text, tokens))
             return
         validate(record.annotation, record.text, labels=dataset.entity_labels or None,
-                 polarities=dataset.stance_polarities or None, bounds=DocTokens(record.text, tokens))
+                 polarities=dataset.stance_polarities or None,
+                 bounds=None if tokens is None else DocTokens(record.text, tokens))
     except SpanError as err:
         raise ImportFailed(f"{where_of(record)}, field {err}") from None
+
+
+def settle(record: Record) -> Pairs:
+    """A record's offsets from a deferred tokenizer, checked (token boundaries only: check_one ran without them)."""
+    assert record.later is not None and record.annotation is not None
+    tokens, record.later = record.later(), None
+    try:
+        check_aligned(record.annotation, record.text, DocTokens(record.text, tokens))
+    except SpanError as err:
+        raise ImportFailed(f"{where_of(record)}, field {err}") from None
+    return tokens
 
 
 def stored_tokens(document_id: int) -> list[tuple[int, int]]:
@@ -159,6 +191,7 @@ class _Checker:
             sa.select(Document.content_hash, Document.id).where(Document.dataset_id == dataset.id)).all()))
         self.seen: dict[FullKey, str] = {}
         self.texts: set[str] = set()
+        self.pending: list[Record] = []  # tokens still to come from a deferred tokenizer, in file order
         self.changed: set[str] = set()
         self._doc: tuple[int, list[tuple[int, int]], dict[SetKey, int]] | None = None
 
@@ -186,8 +219,13 @@ class _Checker:
         doc_id = self.plan.existing.get(digest)
         if doc_id is None:
             if record.tokens is None:
-                record.tokens = self.tokenize(record.text)
-                record.checked = False
+                later, record.checked = self.tokenize.submit(record.text), False
+                if self.tokenize.deferred:  # all but the token boundaries now; those when the tokens come
+                    check_one(record, None, self.dataset)
+                    record.later = later
+                    self.pending.append(record)
+                    return
+                record.tokens = later()
             if not record.checked:
                 check_one(record, record.tokens, self.dataset)
             return
@@ -221,6 +259,12 @@ class _Checker:
             self._doc = (doc_id, stored_tokens(doc_id), sets)
         return self._doc[1], self._doc[2]
 
+    def settle_all(self) -> None:
+        """Check every record whose tokens are still to come (in file order), dropping the tokens."""
+        pending, self.pending = self.pending, []
+        for record in pending:
+            settle(record)
+
     def finish(self) -> Plan:
         """The plan, with texts already there that gain nothing counted as skipped."""
         touched = {digest for digest, *_ in self.seen if digest in self.plan.existing}
@@ -247,6 +291,16 @@ def check_records(dataset: Dataset, records: Iterable[Record], owners: Owners, *
                   tokenizer: Tokenizer) -> Plan:
     """First pass: check every record; keep them (plan.kept) while they fit in ``keep_bytes`` (None: all)."""
     checker = _Checker(dataset, owners, replace_sets=replace_sets, tokenizer=tokenizer)
+    try:
+        return _check_all(checker, records, keep_bytes, progress)
+    except ImportFailed:
+        checker.settle_all()  # an earlier record's tokens may break the rules first
+        raise
+
+
+def _check_all(checker: _Checker, records: Iterable[Record], keep_bytes: int | None,
+               progress: Callable[[int], None] | None) -> Plan:
+    """check_records' loop."""
     kept: list[Record] | None = [] if keep_bytes != 0 else None
     size = 0
     for n, record in enumerate(records, 1):
@@ -257,8 +311,12 @@ def check_records(dataset: Dataset, records: Iterable[Record], owners: Owners, *
             size += _estimate(record) if keep_bytes is not None else 0
             if keep_bytes is not None and size > keep_bytes:
                 kept = None  # too many to hold: the write pass reads them again
+        if kept is None and len(checker.pending) >= SETTLE_EVERY:
+            checker.settle_all()
         if progress and n % 100 == 0:
             progress(n)
         checker.plan.records = n
+    if kept is None:
+        checker.settle_all()
     checker.plan.kept = kept
     return checker.finish()

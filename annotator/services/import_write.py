@@ -12,8 +12,8 @@ from ..db import db
 from ..models import ITEM_MODELS, AnnotationSet, Dataset, content_hash, utcnow
 from ..spans import Annotation
 from ..vocab import Answer, SetKind, Status
-from .bulk import insert_documents, insert_items, insert_sets
-from .import_check import FullKey, Owners, Plan, Record, check_one, status_of, stored_tokens
+from .bulk import insert_documents, insert_items, insert_sets, update_tokens
+from .import_check import FullKey, Owners, Plan, Record, Tokenizer, check_one, settle, status_of, stored_tokens
 
 if TYPE_CHECKING:
     from .importer import ImportResult
@@ -32,12 +32,12 @@ class _Writer:
     """State of the second pass: the documents written so far, by text digest."""
 
     def __init__(self, dataset: Dataset, plan: Plan, owners: Owners, result: ImportResult, *,
-                 preannotate: bool, tokenizer: Callable[[str], list[tuple[int, int]]],
-                 preannotator: Preannotator) -> None:
+                 preannotate: bool, tokenizer: Tokenizer, preannotator: Preannotator) -> None:
         self.dataset, self.plan, self.owners, self.result = dataset, plan, owners, result
         self.preannotate, self.tokenize, self.preannotator = preannotate, tokenizer, preannotator
         self.written: dict[str, int] = {}
         self.tokens: dict[int, list[tuple[int, int]]] = {}  # of this batch's new documents
+        self.later: dict[int, Record] = {}  # new documents whose tokens are still to come (settle_all)
         self.now = utcnow()
 
     def batch(self, records: list[Record]) -> None:
@@ -59,13 +59,29 @@ class _Writer:
         model: dict[str, Annotation] = {}
         for digest, (pre_tokens, annotation) in zip(plain, self.preannotator([new[d].text for d in plain])):
             new[digest].tokens, model[digest] = pre_tokens, annotation
-        tokens = {d: r.token_pairs() or self.tokenize(r.text) for d, r in new.items()}
+        tokens = self._tokens(new)
         ids = insert_documents(self.dataset.id, [
             {"dataset_id": self.dataset.id, "text": r.text, "meta": r.meta or {}, "content_hash": d,
-             "tokens": tokens[d], "created_at": self.now} for d, r in new.items()])
+             "tokens": tokens.get(d, []), "created_at": self.now} for d, r in new.items()])
         self.written.update((d, ids[d]) for d in new)  # in file order
-        self.tokens = {ids[d]: tokens[d] for d in new}
+        self.tokens = {ids[d]: tokens[d] for d in tokens}
+        self.later.update((ids[d], r) for d, r in new.items() if r.later is not None)
         return [(ids[d], "model", None, model[d]) for d in plain]
+
+    def _tokens(self, new: dict[str, Record]) -> dict[str, list[tuple[int, int]]]:
+        """The new documents' tokens: the file's, the model's, or the tokenizer's (all submitted, then
+        collected); none yet for texts the check left waiting for a deferred tokenizer (settle_all)."""
+        known = {d: r.token_pairs() for d, r in new.items() if r.later is None}
+        asked = {d: self.tokenize.submit(new[d].text) for d, pairs in known.items() if pairs is None}
+        return {d: pairs if pairs is not None else asked[d]() for d, pairs in known.items()}
+
+    def settle_all(self) -> None:
+        """Check and store the tokens that were still to come (in file order); ImportFailed names the record."""
+        if not self.later:
+            return
+        done = {doc_id: settle(record) for doc_id, record in self.later.items()}
+        update_tokens(done)
+        self.later = {}
 
     def _set(self, record: Record, digest: str, sets: list[tuple[int, str, Any, Annotation]]) -> None:
         """Plan one set of the file: new, replacing, or the same as the stored one (skipped)."""
@@ -77,6 +93,9 @@ class _Writer:
         doc_id = self.written.get(digest) or self.plan.existing[digest]
         given = record.token_pairs()
         if digest in self.written and given is not None:
+            if doc_id in self.later:  # an earlier record of this text waits for its tokens
+                self.tokens[doc_id] = settle(self.later.pop(doc_id))
+                update_tokens({doc_id: self.tokens[doc_id]})
             tokens = self.tokens.get(doc_id) or stored_tokens(doc_id)
             if given != tokens:  # an earlier record of this text gave other tokens
                 check_one(record, tokens, self.dataset)
@@ -123,7 +142,7 @@ def _annotation(source: Record | Annotation) -> Annotation:
 
 
 def write_records(dataset: Dataset, records: Iterable[Record], plan: Plan, owners: Owners,
-                  result: ImportResult, *, preannotate: bool, tokenizer: Callable[[str], list[tuple[int, int]]],
+                  result: ImportResult, *, preannotate: bool, tokenizer: Tokenizer,
                   preannotator: Preannotator, progress: Callable[[int], None] | None) -> None:
     """Second pass: write every record a batch at a time; the caller commits or rolls back."""
     writer = _Writer(dataset, plan, owners, result, preannotate=preannotate, tokenizer=tokenizer,
@@ -134,6 +153,7 @@ def write_records(dataset: Dataset, records: Iterable[Record], plan: Plan, owner
         done += len(batch)
         if progress:
             progress(done)
+    writer.settle_all()
     result.imported = len(writer.written)
     result.document_ids = list(writer.written.values())
     result.skipped = plan.skipped

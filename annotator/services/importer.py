@@ -31,6 +31,7 @@ from .preannotation import ChunkFailed, current as current_preannotator, preanno
 
 if TYPE_CHECKING:
     from ..preannotator import Preannotator
+    from ..token_pool import TokenPool
 
 __all__ = ["ImportFailed", "ImportResult", "Record", "get_or_create_dataset", "import_records"]
 
@@ -81,32 +82,36 @@ def get_or_create_dataset(name: str, *, labels: Sequence[str] | None = None,
 def import_records(dataset: Dataset, records: Records, *, user: User | None = None,
                    target: str = SetKind.ANNOTATOR, annotator: User | None = None, preannotate: bool = True,
                    replace_sets: bool = False, progress: Progress | None = None,
-                   phase: Phase | None = None, preannotator: Preannotator | None = None) -> ImportResult:
+                   phase: Phase | None = None, preannotator: Preannotator | None = None,
+                   token_pool: TokenPool | None = None) -> ImportResult:
     """Import records into a dataset: all are checked before any is written; the caller commits.
 
     ``records`` is a list, or a function giving the records afresh (read twice, in constant
     memory); a one-off iterator is kept in memory. Annotated records keep their own tokens (or
     get the tokenizer's) and are never parsed; plain texts are pre-annotated unless
     ``preannotate`` is off. ``phase(name, total)`` announces each stage, ``progress(done)``
-    reports within it. ``preannotator`` defaults to the app's.
+    reports within it. ``preannotator`` defaults to the app's. With a ``token_pool`` (started early,
+    e.g. by the command line) texts are tokenised in its helper process while the import reads and
+    writes; their token boundaries are checked before this returns, so the caller's commit or
+    rollback still covers everything.
     """
     pre = preannotator or current_preannotator()
     with _gc_switched(on=False):  # see _gc_switched
         result = ImportResult()
-        owners = Owners(target, annotator)
+        owners, tokenizer = Owners(target, annotator), _Tokenizer(pre, token_pool)
         keep = KEEP_BYTES if callable(records) else 0 if isinstance(records, (list, tuple)) else None
         if phase:
             phase("checking", 0)
         if keep is None:
             records = iter(records)  # type: ignore[arg-type]  # a one-off iterable, read once
         plan = check_records(dataset, _open(records), owners, replace_sets=replace_sets, preannotate=preannotate,
-                             keep_bytes=keep, progress=progress, tokenizer=_Tokenizer(pre))
+                             keep_bytes=keep, progress=progress, tokenizer=tokenizer)
         result.warnings = plan.warnings
         again = plan.kept if plan.kept is not None else _open(records)
         if phase:  # plain texts are pre-annotated as they are written, a batch at a time
             phase("pre-annotating and writing" if plan.plain and preannotate else "writing", plan.records)
         write_records(dataset, again, plan, owners, result, preannotate=preannotate,
-                      tokenizer=_Tokenizer(pre), preannotator=_preannotator(dataset, pre), progress=progress)
+                      tokenizer=tokenizer, preannotator=_preannotator(dataset, pre), progress=progress)
         return result
 
 
@@ -115,20 +120,37 @@ def _open(records: Records) -> Iterable[Record]:
     return records() if callable(records) else records
 
 
+def token_pool_model(preannotator: Preannotator | None = None) -> str:
+    """The pipeline whose tokenizer an import uses (what a TokenPool for import_records must load)."""
+    return (preannotator or current_preannotator()).model
+
+
 class _Tokenizer:
-    """Token offsets of texts from the configured pipeline's tokenizer alone, loaded on first use."""
+    """Token offsets of texts from the configured pipeline's tokenizer alone (import_check.Tokenizer):
+    in this process, loaded on first use, or from a TokenPool's helper process (deferred)."""
 
-    def __init__(self, preannotator: Preannotator) -> None:
-        self.preannotator = preannotator
+    def __init__(self, preannotator: Preannotator, pool: TokenPool | None) -> None:
+        self.preannotator, self.pool, self.deferred = preannotator, pool, pool is not None
 
-    def __call__(self, text: str) -> list[tuple[int, int]]:
-        """The tokens of one text; ImportFailed when the pipeline is not installed."""
-        from ..nlp import ModelNotInstalled
+    def submit(self, text: str) -> Callable[[], list[tuple[int, int]]]:
+        """The tokens of one text, now or from the pool; ImportFailed when the pipeline is not installed."""
+        if self.pool is not None:
+            later = self.pool.submit(text)
+            return lambda: _installed(later)
+        tokens = _installed(lambda: self.preannotator.tokens(text))
+        return lambda: tokens
 
-        try:
-            return self.preannotator.tokens(text)
-        except ModelNotInstalled as err:
+
+def _installed(tokens: Callable[[], list[tuple[int, int]]]) -> list[tuple[int, int]]:
+    """Call the tokenizer; ImportFailed when its pipeline is not installed."""
+    try:
+        return tokens()
+    except Exception as err:
+        from ..nlp import ModelNotInstalled  # spaCy where used: only once something went wrong
+
+        if isinstance(err, ModelNotInstalled):
             raise ImportFailed(str(err)) from None
+        raise
 
 
 def _preannotator(dataset: Dataset, preannotator: Preannotator) -> Callable[[list[str]], Iterator[tuple[list[tuple[int, int]], Annotation]]]:
