@@ -9,8 +9,10 @@ speaker entity, a stance's holder or target entity) refer to that uid.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import repeat
 from operator import attrgetter
 from typing import Any
 
@@ -126,6 +128,17 @@ class Entity:
                 "origin": self.origin}
 
     @classmethod
+    def many(cls, uids: Sequence[str], starts: Sequence[int], ends: Sequence[int], labels: Sequence[str],
+             origins: Sequence[Origin]) -> list[Entity]:
+        """Entities from columns of values already checked, built in bulk: the same objects as
+        ``Entity(uid, start, end, label, origin)`` each, with every field set by C-level maps (an
+        import builds tens of thousands; the frozen class's __init__ costs several times more)."""
+        entities: list[Entity] = list(map(object.__new__, repeat(cls, len(uids))))
+        for slot, values in zip(_ENTITY_SLOTS, (uids, starts, ends, labels, origins)):
+            deque(map(slot.__set__, entities, values), maxlen=0)
+        return entities
+
+    @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, field: str = "entity",
                   origin: str = Origin.HUMAN) -> Entity:
         """Build from a plain dict; raise SpanError on bad values."""
@@ -134,6 +147,10 @@ class Entity:
         span = Span.from_dict(data, field=field)
         return cls(_req_str(data, "uid", field=field), span.start, span.end,
                    _req_str(data, "label", field=field), _origin(data, field=field, default=origin))
+
+
+_ENTITY_SLOTS: tuple[Any, ...] = tuple(vars(Entity)[name] for name in ("uid", "start", "end", "label", "origin"))
+"""The slot descriptors of Entity's fields, in order (Entity.many sets them)."""
 
 
 @dataclass(frozen=True, slots=True)

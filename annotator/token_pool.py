@@ -21,13 +21,15 @@ BATCH = 32
 """Texts sent to the helper at once: few enough that it starts early, enough to amortise the exchange."""
 
 
-def _warm(name: str) -> bool:
-    """In the helper: import spaCy and load the tokenizer before the first text arrives; False when missing."""
+def _warm(name: str | None) -> bool:
+    """In the helper: import spaCy and load the tokenizer (when named) before the first text arrives;
+    False when the pipeline is missing."""
     from annotator.nlp.pipeline import ModelNotInstalled
     from annotator.nlp.tokenizer import load_tokenizer
 
     try:
-        load_tokenizer(name)
+        if name is not None:
+            load_tokenizer(name)
     except ModelNotInstalled:
         return False
     return True
@@ -54,17 +56,26 @@ def pairs_of(flat: bytes) -> Pairs:
 
 
 class TokenPool:
-    """Token offsets of texts from one helper process, started on creation; a context manager."""
+    """Token offsets of texts from one helper process, started on creation; a context manager.
+
+    Started without a pipeline's name, the helper imports spaCy at once and loads the tokenizer
+    when ``load`` names it (the command line starts one before it knows the settings).
+    """
 
     deferred = True
     """Offsets arrive later: callers check and store them after the rest of their work."""
 
-    def __init__(self, name: str, *, batch: int = BATCH) -> None:
-        self.name, self.batch = name, batch
+    def __init__(self, name: str | None, *, batch: int = BATCH) -> None:
+        self.name, self.batch = name or "", batch
         self._pool = multiprocessing.get_context("fork").Pool(1)
         self._warming: ApplyResult[bool] | None = self._pool.apply_async(_warm, (name,))
         self._texts: list[str] = []
         self._futures: list[ApplyResult[list[bytes]]] = []
+
+    def load(self, name: str) -> None:
+        """Name the pipeline whose tokenizer to use, before the first text (the helper loads it now)."""
+        assert not self._futures and not self._texts, "load before submitting texts"
+        self.name, self._warming = name, self._pool.apply_async(_warm, (name,))
 
     def submit(self, text: str) -> Callable[[], Pairs]:
         """Queue a text; the returned function gives its offsets (ModelNotInstalled from the helper)."""

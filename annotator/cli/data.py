@@ -11,10 +11,11 @@ from typing import ContextManager
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import ScriptInfo, with_appcontext
 from tqdm import tqdm
 
 from ..db import committing
+from .group import EARLY_TOKEN_POOL
 from ..formats import FormatError
 from ..formats.registry import FORMATS, format_names
 from ..services.datasets import by_name
@@ -54,9 +55,17 @@ def import_command(path: Path, dataset_name: str, target: str, annotator_name: s
 
 
 def _token_pool(total: int) -> ContextManager[TokenPool | None]:
-    """A helper process tokenising texts (spaCy imported alongside the import) when the file is big enough."""
+    """A helper process tokenising texts (spaCy imported alongside the import) when the file is big enough:
+    the one the console script started (annotator.cli.main), else a new one."""
     least = int(current_app.config["IMPORT_TOKEN_PROCESS_MIN"])
-    return TokenPool(token_pool_model()) if least and total >= least else nullcontext()
+    if not least or total < least:
+        return nullcontext()
+    info = click.get_current_context().find_object(ScriptInfo)
+    early = info.data.get(EARLY_TOKEN_POOL) if info is not None else None
+    if isinstance(early, TokenPool):  # stopped by the console script
+        early.load(token_pool_model())
+        return nullcontext(early)
+    return TokenPool(token_pool_model())
 
 
 def _import(path: Path, dataset_name: str, target: str, annotator_name: str | None, preannotate: bool,

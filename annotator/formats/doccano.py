@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Mapping, Sequence
-from itertools import chain
-from operator import itemgetter
+from itertools import chain, repeat
+from operator import itemgetter, methodcaller
 from typing import Any
 
 from annotator.formats.task_fields import (
     ImportedTask, Where, build_annotation, read_meta, read_optional_str, read_text,
 )
 from annotator.formats.tokens import is_int
-from annotator.spans import Annotation, Span
+from annotator.spans import ORIGINS, Annotation, Entity, Span
 from annotator.vocab import Origin, guess_quote_kind
 
 QUOTE, CUE, SPEAKER, STANCE_PREFIX = "QUOTE", "CUE", "SPEAKER", "STANCE_"
 QUOTE_LINKS = {"speaker": SPEAKER, "cue": CUE}
+_NO_INFO: dict[str, Any] = {}
 
 
 class _Builder:
@@ -190,9 +191,10 @@ class _Reader:
             else:
                 self.warnings.append(f"{fld}: relation type {kind!r} is not supported, skipped")
 
-    def layers(self) -> dict[str, list[dict[str, Any]]]:
-        """Entities, quotes and stances as spans.py dicts."""
-        entities, quotes, stances = [], [], []
+    def layers(self) -> dict[str, list[Any]]:
+        """Entities, quotes and stances as spans.py dicts (entities as Entity objects when all are well formed)."""
+        plain: list[int] = []
+        quotes, stances = [], []
         for sid, span in self.spans.items():
             label = span["label"]
             if label == QUOTE:
@@ -203,10 +205,24 @@ class _Reader:
                 if sid not in self.owner:
                     self.warnings.append(f"{span['field']}: {label} is linked to no QUOTE, skipped")
             else:
-                info = self.info.get(sid, {})
-                entities.append({"uid": self.uid(sid), "start": span["start"], "end": span["end"],
-                                 "label": label, "origin": info.get("origin", Origin.HUMAN)})
-        return {"entities": entities, "quotes": quotes, "stances": stances}
+                plain.append(sid)
+        return {"entities": self._entities(plain), "quotes": quotes, "stances": stances}
+
+    def _entities(self, sids: list[int]) -> list[Entity] | list[dict[str, Any]]:
+        """The entities of these ids: built in bulk (Entity.many) when every uid and origin is well formed,
+        else as dicts (build_annotation names the bad one)."""
+        spans = list(map(self.spans.__getitem__, sids))
+        infos = list(map(self.info.get, sids, repeat(_NO_INFO)))
+        if set(map(type, infos)) <= {dict}:
+            given: list[Any] = list(map(methodcaller("get", "uid"), infos))
+            origins: list[Any] = list(map(methodcaller("get", "origin", Origin.HUMAN), infos))
+            if set(map(type, given)) <= {str, type(None)} and set(map(type, origins)) <= {str, Origin} \
+                    and ORIGINS.keys() >= set(origins):
+                uids = [uid or f"e{sid}" for uid, sid in zip(given, sids)]
+                return Entity.many(uids, list(map(itemgetter("start"), spans)), list(map(itemgetter("end"), spans)),
+                                   list(map(itemgetter("label"), spans)), list(map(ORIGINS.__getitem__, origins)))
+        return [{"uid": self.uid(sid), "start": span["start"], "end": span["end"], "label": span["label"],
+                 "origin": self.info.get(sid, {}).get("origin", Origin.HUMAN)} for sid, span in zip(sids, spans)]
 
     def uid(self, sid: int | None) -> str | None:
         """Our uid of a doccano entity id."""
@@ -249,4 +265,6 @@ class _Reader:
 
 def _dicts(value: object) -> list[Mapping[str, Any]]:
     """The objects of a list value; nothing when it is not a list."""
-    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
+    if not isinstance(value, list):
+        return []
+    return value if set(map(type, value)) <= {dict} else [v for v in value if isinstance(v, Mapping)]

@@ -1,5 +1,6 @@
 """`annotator import` tokenising in a helper process (TokenPool): same tokens, same checks, all or nothing."""
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -108,7 +109,8 @@ def test_the_first_bad_line_is_named_whichever_check_finds_it(  # type: ignore[n
 
 def test_a_missing_pipeline_is_named(  # type: ignore[no-untyped-def]
         app: Flask, runner, pooled: list[str], tmp_path: Path) -> None:
-    app.config["SPACY_MODEL"] = "no_such_pipeline_xx"
+    key = "annotator.preannotator"
+    app.extensions[key] = dataclasses.replace(app.extensions[key], model="no_such_pipeline_xx")
     result = runner.invoke(args=["import", str(_good(tmp_path)), "--dataset", "x", "--as", "gold"])
     assert result.exit_code != 0 and "no_such_pipeline_xx" in result.output and "not installed" in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Document)) == 0
@@ -125,3 +127,32 @@ def test_a_file_too_big_to_keep_is_read_twice_and_tokenised_alike(  # type: igno
     tokens = _stored_tokens("big")
     assert set(tokens) == set(TEXTS) and all(tokens.values())
     assert tokens[TEXTS[0]][:3] == [[0, 3], [4, 8], [9, 12]]
+
+
+def test_the_console_script_starts_the_helper_before_the_app(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from annotator import create_app
+
+    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test"})
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    env = {**os.environ, "ANNOTATOR_DATABASE_URL": url, "ANNOTATOR_INSTANCE_PATH": str(tmp_path),
+           "ANNOTATOR_IMPORT_TOKEN_PROCESS_MIN": "1", "ANNOTATOR_SECRET_KEY": "test"}
+    probe = ("import sys\nfrom annotator.cli import main\n"
+             "assert 'flask' not in sys.modules and 'spacy' not in sys.modules\n"
+             "import annotator.token_pool as tp\nstarted = []\ninit = tp.TokenPool.__init__\n"
+             "tp.TokenPool.__init__ = lambda self, *a, **k: (started.append(sys.modules.get('flask')), init(self, *a, **k))[1]\n"
+             "try:\n    main()\nfinally:\n    assert started == [None], started\n")
+    done = subprocess.run([sys.executable, "-c", probe, "import", str(_good(tmp_path)), "--dataset", "x",
+                           "--as", "gold"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Imported 3 document(s)" in done.stdout
+    with app.app_context():
+        tokens = _stored_tokens("x")
+        db.engine.dispose()
+    assert set(tokens) == set(TEXTS) and tokens[TEXTS[0]][:3] == [[0, 3], [4, 8], [9, 12]]

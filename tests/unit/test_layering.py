@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-PURE = ["annotator.spans", "annotator.tokens", "annotator.preannotator", "annotator.checks", "annotator.vocab", "annotator.render", "annotator.nlp", "annotator.formats", "annotator.agreement"]
+PURE = ["annotator.spans", "annotator.tokens", "annotator.token_pool", "annotator.preannotator", "annotator.checks", "annotator.vocab", "annotator.render", "annotator.nlp", "annotator.formats", "annotator.agreement"]
 FORBIDDEN = ["flask", "flask_sqlalchemy", "sqlalchemy", "annotator.models", "annotator.db", "annotator.services"]
 
 

@@ -78,3 +78,13 @@ def test_token_range_is_inclusive(bounds: DocTokens) -> None:
 def test_as_human_marks_every_item() -> None:
     value = Annotation.from_dict(annotation().to_dict(), origin="model")
     assert {e.origin for e in as_human(value).entities} == {"human"}
+
+
+def test_entities_built_in_bulk_equal_those_built_one_by_one() -> None:
+    from annotator.vocab import Origin
+
+    bulk = Entity.many(["a", "b"], [0, 5], [3, 9], ["PERSON", "GPE"], [Origin.HUMAN, Origin.MODEL])
+    assert bulk == [Entity("a", 0, 3, "PERSON"), Entity("b", 5, 9, "GPE", Origin.MODEL)]
+    assert hash(bulk[1]) == hash(Entity("b", 5, 9, "GPE", Origin.MODEL)) and Entity.many([], [], [], [], []) == []
+    with pytest.raises(AttributeError):  # as frozen as any other
+        bulk[0].uid = "c"  # type: ignore[misc]

@@ -110,3 +110,25 @@ def test_bad_records_name_the_field(change: dict[str, object], message: str) -> 
     with pytest.raises(FormatError) as caught:
         annotation_from_doccano({**GOOGLE, **change}, source="d.jsonl", line=3, labels=["PERSON"])
     assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("info, uid, origin", [
+    ({"uid": "x7", "origin": "model"}, "x7", "model"),  # built in bulk
+    ({"uid": ""}, "e1", "human"),  # no uid: the entity id names it
+    ({"uid": 5, "origin": "human"}, "5", "human"),  # not a string: read one by one, as text
+])
+def test_entity_info_gives_uids_and_origins(info: dict[str, object], uid: str, origin: str) -> None:
+    text = "Ana Ruiz spoke."
+    record = {"text": text, "entities": [{"id": 1, "label": "PERSON", "start_offset": 0, "end_offset": 8}],
+              "entity_info": [{"id": 1, **info}]}
+    task = annotation_from_doccano(record, source="t.jsonl", line=1)
+    assert task.annotation is not None
+    assert task.annotation.entities == [Entity(uid, 0, 8, "PERSON", origin)]  # type: ignore[arg-type]
+
+
+def test_a_bad_origin_in_entity_info_is_named() -> None:
+    record = {"text": "Ana Ruiz spoke.", "entities": [{"id": 1, "label": "PERSON", "start_offset": 0,
+                                                          "end_offset": 8}],
+              "entity_info": [{"id": 1, "uid": "e1", "origin": "robot"}]}
+    with pytest.raises(FormatError, match=r"t.jsonl, line 3.*entities\[0\]\.origin"):
+        annotation_from_doccano(record, source="t.jsonl", line=3)
