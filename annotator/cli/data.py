@@ -7,12 +7,11 @@ import sys
 from collections.abc import Iterator
 from contextlib import nullcontext
 from pathlib import Path
-from typing import ContextManager
+from typing import Any, ContextManager
 
 import click
 from flask import current_app
 from flask.cli import ScriptInfo, with_appcontext
-from tqdm import tqdm
 
 from ..db import committing
 from .group import EARLY_TOKEN_POOL
@@ -102,12 +101,14 @@ class _Bars:
 
     def __init__(self) -> None:
         self.totals: dict[str, int] = {}
-        self.bar: tqdm | None = None
+        self.bar: Any = None  # a tqdm bar (tqdm imported when one starts)
         self.done = 0
 
     def start(self, name: str, total: int) -> None:
         self.close()
         total = total or self.totals.get(name, 0)
+        from tqdm import tqdm
+
         self.bar = tqdm(total=total or None, desc=name, unit="doc", file=sys.stderr,
                         disable=total < 2, leave=False)
         self.done = 0

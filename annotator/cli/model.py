@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 from flask.cli import with_appcontext
-from tqdm import tqdm
 
 from ..db import committing
 from ..formats import FormatError
@@ -30,7 +29,9 @@ def find_dataset(name: str) -> Dataset:
 
 
 def _bar(desc: str, total: int) -> Any:
-    """A tqdm bar on standard error."""
+    """A tqdm bar on standard error (tqdm imported here: only commands that show progress pay for it)."""
+    from tqdm import tqdm
+
     return tqdm(total=total or None, desc=desc, unit="doc", file=sys.stderr, leave=False, disable=total < 2)
 
 

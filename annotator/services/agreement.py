@@ -9,7 +9,6 @@ annotator's own active time, recorded server-side by ``record_activity`` on ever
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timezone
@@ -187,7 +186,7 @@ def _median(histogram: list[tuple[int, int]]) -> float | None:
             found.append(value)
             wanted.pop(0)
         seen += n
-    return float(statistics.mean(found))
+    return sum(found) / len(found)
 
 
 def annotator_figures(dataset: Dataset, agreement: Agreement) -> list[AnnotatorFigures]:

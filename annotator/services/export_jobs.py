@@ -7,7 +7,6 @@ import logging
 import re
 import secrets
 import shutil
-import tarfile
 import time
 from pathlib import Path
 
@@ -101,6 +100,8 @@ def _sharded(dataset: Dataset, token: str, only: str) -> tuple[ExportReport, Pat
     folder = export_folder() / token / name  # shards are named after their folder
     report = export_to_path(dataset, folder, fmt="spacy", only=only)
     target = export_folder() / f"{token}.spacy.tar"
+    import tarfile  # only an export of several files packs them
+
     with tarfile.open(target, "w") as tar:
         tar.add(folder, arcname=name)
     shutil.rmtree(folder.parent)

@@ -18,3 +18,21 @@ def test_cli_and_app_import_no_spacy(tmp_path) -> None:  # type: ignore[no-untyp
                          env={"ANNOTATOR_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin",
                               "PYTHONPATH": ":".join(p for p in sys.path if p)})
     assert out.stdout.strip() == "", f"building the app imports {out.stdout.strip()}"
+
+
+LAZY = ("tqdm", "tarfile", "statistics", "huey", "psycopg", "alembic", "flask_migrate", "waitress")
+"""Imported only by the commands (or jobs) that use them: progress bars, packing exports, the queue, migrations."""
+
+
+def test_building_the_app_leaves_command_only_modules_unimported(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    probe = (
+        "import sys\n"
+        "import annotator.cli\n"
+        "from annotator import create_app\n"
+        f"create_app({{'SECRET_KEY': 'x', 'DATABASE_URL': 'sqlite://', 'HUEY_URL': 'sqlite:///{tmp_path}/j.db'}})\n"
+        f"print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in {LAZY!r})))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                         env={"ANNOTATOR_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin",
+                              "PYTHONPATH": ":".join(p for p in sys.path if p)})
+    assert out.stdout.strip() == "", f"building the app (every command's start) imports {out.stdout.strip()}"
