@@ -10,10 +10,12 @@ import sqlalchemy as sa
 
 from ..db import db
 from ..models import ITEM_MODELS, AnnotationSet, Dataset, content_hash, utcnow
-from ..spans import Annotation
+from ..spans import Annotation, SpanError
 from ..vocab import Answer, SetKind, Status
 from .bulk import insert_documents, insert_items, insert_sets, update_tokens
-from .import_check import FullKey, Owners, Plan, Record, Tokenizer, check_one, settle, status_of, stored_tokens
+from .import_check import (FullKey, ImportFailed, Owners, Plan, Record, Tokenizer, check_one, settle, status_of,
+                           stored_tokens, where_of)
+from .preannotation import check_output
 
 if TYPE_CHECKING:
     from .importer import ImportResult
@@ -58,6 +60,7 @@ class _Writer:
         plain = [d for d in new if d not in self.plan.annotated and self.preannotate]
         model: dict[str, Annotation] = {}
         for digest, (pre_tokens, annotation) in zip(plain, self.preannotator([new[d].text for d in plain])):
+            self._check_model(new[digest], pre_tokens, annotation)
             new[digest].tokens, model[digest] = pre_tokens, annotation
         tokens = self._tokens(new)
         ids = insert_documents(self.dataset.id, [
@@ -67,6 +70,14 @@ class _Writer:
         self.tokens = {ids[d]: tokens[d] for d in tokens}
         self.later.update((ids[d], r) for d, r in new.items() if r.later is not None)
         return [(ids[d], "model", None, model[d]) for d in plain]
+
+    def _check_model(self, record: Record, tokens: list[tuple[int, int]], annotation: Annotation) -> None:
+        """The pre-annotation passes the one item check before it is written, or the import fails naming the record."""
+        try:
+            check_output(self.dataset, record.text, tokens, annotation)
+        except SpanError as err:
+            raise ImportFailed(f"{where_of(record)}, field {err.field or 'annotation'}: the pipeline's "
+                               f"pre-annotation fails the item check: {err.message}") from None
 
     def _tokens(self, new: dict[str, Record]) -> dict[str, list[tuple[int, int]]]:
         """The new documents' tokens: the file's, the model's, or the tokenizer's (all submitted, then

@@ -18,7 +18,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import current_app
 
+from ..checks import validate
 from ..models import Dataset
+from ..spans import Annotation
+from ..tokens import DocTokens
 from ..preannotator import Preannotator, Settings, run
 
 if TYPE_CHECKING:  # spaCy (and Huey, which imports psycopg) where used: the command line starts at once
@@ -54,6 +57,13 @@ def settings_for(dataset: Dataset, *, model: str | None = None,
     """Pre-annotation settings for a dataset (its pipeline unless ``model`` is given)."""
     return (preannotator or current()).settings(model=model or dataset.spacy_model, labels=dataset.entity_labels,
                                                 label_map=dataset.label_map)
+
+
+def check_output(dataset: Dataset, text: str, tokens: list[tuple[int, int]], annotation: Annotation) -> None:
+    """The one item check on a pipeline's output before it is stored (its tokens, the dataset's
+    vocabulary): every path that writes a model set calls this; SpanError says what fails."""
+    validate(annotation, text, labels=dataset.entity_labels or None,
+             polarities=dataset.stance_polarities or None, bounds=DocTokens(text, tokens))
 
 
 def preannotate(dataset: Dataset, items: Sequence[tuple[str, C]], *, progress: Progress | None = None,

@@ -17,15 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from ..checks import validate
 from ..db import db
 from ..models import ITEM_MODELS, AnnotationSet, Dataset, Document, annotation_of, utcnow
 from ..nlp.evaluation import disagreement
 from ..spans import Annotation, SpanError
-from ..tokens import DocTokens
 from ..vocab import SetKind, Status
 from .annotations import insert_annotation
-from .preannotation import preannotate
+from .preannotation import check_output, preannotate
 
 if TYPE_CHECKING:
     from ..nlp import PreAnnotated
@@ -103,8 +101,7 @@ def repreannotate(dataset: Dataset, *, progress: Progress | None = None,
 def _refusal(dataset: Dataset, text: str, pre: PreAnnotated) -> str | None:
     """Why a new pre-annotation fails the one item check (its tokens, the dataset's vocabulary), or None."""
     try:
-        validate(pre.annotation, text, labels=dataset.entity_labels or None,
-                 polarities=dataset.stance_polarities or None, bounds=DocTokens(text, pre.tokens))
+        check_output(dataset, text, pre.tokens, pre.annotation)
     except SpanError as err:
         return str(err)
     return None

@@ -6,14 +6,16 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
 from annotator.db import db
 from annotator.nlp import PreAnnotated
-from annotator.models import annotation_of
+from annotator.models import Document, annotation_of
 from annotator.preannotator import Settings
 from annotator.services import preannotation
 from annotator.services.annotations import model_set
+from annotator.services.import_check import ImportFailed
 from annotator.services.importer import Record, get_or_create_dataset, import_records
 from annotator.services.repreannotate import repreannotate, summary
 from annotator.spans import Annotation, Entity
@@ -56,3 +58,18 @@ def test_bad_model_output_is_refused_and_reported(app: Flask, monkeypatch: pytes
     assert annotation_of(model_set(ids[1]).id) == before[ids[1]]  # nothing of the bad output was written
     assert annotation_of(model_set(ids[0]).id) == before[ids[0]]  # the same output, rewritten
     assert f"document {ids[1]}" in summary(result) and "failed the item check" in summary(result)
+
+
+@pytest.mark.parametrize("case", sorted(WRONG))
+def test_import_refuses_bad_model_output_naming_the_record(app: Flask, monkeypatch: pytest.MonkeyPatch,
+                                                            case: str) -> None:
+    """An import's pre-annotation goes through the same check: nothing is written, the record is named."""
+    bad, field = WRONG[case]
+    monkeypatch.setattr(preannotation, "run", _pipeline(bad))
+    dataset = get_or_create_dataset("checked-import", labels=["PERSON", "GPE"])
+    db.session.commit()
+    with pytest.raises(ImportFailed) as refused:
+        import_records(dataset, [Record(GOOD, source="news.txt", line=1), Record(BAD, source="news.txt", line=2)])
+    db.session.rollback()
+    assert str(refused.value).startswith(f"news.txt, line 2, field {field}: the pipeline's pre-annotation")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Document)) == 0
