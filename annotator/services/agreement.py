@@ -208,6 +208,22 @@ def annotator_figures(dataset: Dataset, agreement: Agreement) -> list[AnnotatorF
     return sorted(people, key=lambda p: p.name)
 
 
+@dataclass(frozen=True)
+class Report:
+    """What the dashboard and its JSON show of a dataset: coverage, the pooled figures, each annotator."""
+
+    coverage: Coverage
+    agreement: Agreement
+    people: list[AnnotatorFigures]
+
+
+def report(dataset: Dataset, *, scope: str = "all") -> Report:
+    """A dataset's agreement report, scanning its stored documents for coverage once."""
+    covered = coverage(dataset)
+    agreement = dataset_figures(dataset, scope=scope, covered=covered)
+    return Report(covered, agreement, annotator_figures(dataset, agreement))
+
+
 def _f1(scores: PairScores | None) -> float | None:
     return scores.entities_exact.f1 if scores is not None else None
 

@@ -181,9 +181,8 @@ def dashboard(dataset_id: int) -> str:
     """Agreement figures with their sizes and model baseline, pairs, labels and per-annotator work."""
     dataset = get_dataset(dataset_id)
     scope = scope_of(request.args, figures.SCOPES)
-    covered = figures.coverage(dataset)
-    agreement = figures.dataset_figures(dataset, scope=scope, covered=covered)
+    shown = figures.report(dataset, scope=scope)
+    agreement = shown.agreement
     return render_template("review/dashboard.html", dataset=dataset, agreement=agreement, scope=scope,
                            overall=agreement.overall(), sizes=agreement.overall_sizes(),
-                           baseline=agreement.baseline_overall(), coverage=covered,
-                           people=figures.annotator_figures(dataset, agreement))
+                           baseline=agreement.baseline_overall(), coverage=shown.coverage, people=shown.people)

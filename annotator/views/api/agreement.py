@@ -19,11 +19,9 @@ def dataset_agreement_json(dataset_id: int) -> Response:
     """Dataset agreement among annotators, against the model and against gold, as JSON (?scope=changed)."""
     dataset = get_dataset(dataset_id)
     scope = scope_of(request.args, figures.SCOPES)
-    covered = figures.coverage(dataset)
-    agreement = figures.dataset_figures(dataset, scope=scope, covered=covered)
-    return jsonify(dataset_id=dataset_id, scope=scope, coverage=vars(covered),
-                   agreement=agreement.to_dict(),
-                   annotators=[vars(p) for p in figures.annotator_figures(dataset, agreement)])
+    shown = figures.report(dataset, scope=scope)
+    return jsonify(dataset_id=dataset_id, scope=scope, coverage=vars(shown.coverage),
+                   agreement=shown.agreement.to_dict(), annotators=[vars(p) for p in shown.people])
 
 
 @bp.get("/documents/<int:document_id>/agreement")
