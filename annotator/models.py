@@ -13,7 +13,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import db
 from .spans import Annotation, Entity, Quote, Span, Stance
-from .vocab import DEFAULT_POLARITIES, REVIEW_ROLES, SPEAKER_LABELS, Origin, QuoteKind, Role, Status
+from .vocab import (DEFAULT_POLARITIES, REVIEW_ROLES, SPEAKER_LABELS, JobStatus, Origin, QueueOrder, QuoteKind, Role,
+                    Status)
 
 
 def utcnow() -> datetime:
@@ -124,7 +125,8 @@ class Dataset(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     # The spaCy pipeline that pre-annotates: a package name or a trained version's folder; None = the default.
     spacy_model: Mapped[str | None] = mapped_column(sa.String(500))
-    queue_order: Mapped[str] = mapped_column(sa.String(16), default="import", server_default="import")
+    queue_order: Mapped[str] = mapped_column(sa.String(16), default=QueueOrder.IMPORT.value,
+                                             server_default=QueueOrder.IMPORT.value)
 
 
 class Document(db.Model):  # type: ignore[name-defined,misc]
@@ -328,7 +330,7 @@ class Job(db.Model):  # type: ignore[name-defined,misc]
     kind: Mapped[str] = mapped_column(sa.String(16))
     dataset_id: Mapped[int | None] = mapped_column(sa.ForeignKey("datasets.id", ondelete="CASCADE"))
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    status: Mapped[str] = mapped_column(sa.String(16), default="queued")
+    status: Mapped[str] = mapped_column(sa.String(16), default=JobStatus.QUEUED.value)
     total: Mapped[int] = mapped_column(default=0)
     done: Mapped[int] = mapped_column(default=0)
     message: Mapped[str] = mapped_column(sa.Text, default="")

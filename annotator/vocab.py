@@ -1,6 +1,6 @@
 """The annotation vocabulary, defined once: statuses, set kinds, roles, answers, origins, quote kinds,
-polarities, labels and quotation marks. Everything else (models, forms, the CLI, the browser through
-``vocabulary_for_page``) takes its words from here.
+polarities, labels, quotation marks, and the statuses and kinds of background jobs. Everything else (models,
+forms, the CLI, the browser through ``vocabulary_for_page``) takes its words from here.
 """
 
 from __future__ import annotations
@@ -64,6 +64,32 @@ class ExportScope(StrEnum):
     GOLD_DRAFTS = "gold-drafts"
     SUBMITTED = "submitted"
     ALL = "all"
+
+
+class JobStatus(StrEnum):
+    """Where a background job is: waiting for a worker, running, or finished well or badly."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+UNFINISHED_JOBS: tuple[JobStatus, ...] = (JobStatus.QUEUED, JobStatus.RUNNING)
+FINISHED_JOBS: tuple[JobStatus, ...] = (JobStatus.DONE, JobStatus.FAILED)
+
+
+class JobKind(StrEnum):
+    """What a background job does: an upload's import, a web export, or one of the model jobs."""
+
+    IMPORT = "import"
+    EXPORT = "export"
+    EVALUATE = "evaluate"
+    TRAIN = "train"
+    PREANNOTATE = "preannotate"
+
+
+MODEL_JOBS: tuple[JobKind, ...] = (JobKind.EVALUATE, JobKind.TRAIN, JobKind.PREANNOTATE)
 
 
 class Origin(StrEnum):
@@ -159,9 +185,10 @@ def members(enum: type[StrEnum]) -> dict[str, str]:
 
 
 def words_for_page() -> dict[str, Any]:
-    """The fixed words every page's script may use (statuses, set kinds, answers, origins), by member name."""
+    """The fixed words every page's script may use (statuses, set kinds, answers, origins, job statuses),
+    by member name."""
     return {"status": members(Status), "setKind": members(SetKind), "answer": members(Answer),
-            "origin": members(Origin)}
+            "origin": members(Origin), "jobStatus": members(JobStatus)}
 
 
 def vocabulary_for_page(labels: Sequence[str], polarities: Sequence[str],

@@ -305,7 +305,7 @@ def _touch(aset: AnnotationSet, user: User | None, events: Iterable[dict[str, An
     """Bump the set's version (refused if someone else bumped it first) and log the events."""
     aset.updated_at = utcnow()
     if aset.status == Status.NEW and aset.kind == SetKind.ANNOTATOR:
-        aset.status = "in_progress"
+        aset.status = Status.IN_PROGRESS
         aset.started_at = aset.started_at or utcnow()
     try:
         db.session.flush()

@@ -16,6 +16,7 @@ from ..db import committing, db
 from ..formats.errors import FormatError
 from ..formats.registry import writer_of
 from ..models import Dataset, Job, User, utcnow
+from ..vocab import JobKind, JobStatus
 from .exporter import ONLY, ExportReport, export_to_path
 
 KEEP_SECONDS = 24 * 3600
@@ -41,8 +42,8 @@ def create_export_job(dataset: Dataset, user: User, *, fmt: str, only: str) -> J
     if only not in ONLY:
         raise FormatError(f"must be one of {', '.join(ONLY)}", field="only")
     payload = {"format": name, "only": only}
-    job = Job(kind="export", dataset_id=dataset.id, user_id=user.id, status="queued", payload=json.dumps(payload),
-              message=f"{name} export of {only} sets: waiting to start")
+    job = Job(kind=JobKind.EXPORT, dataset_id=dataset.id, user_id=user.id, status=JobStatus.QUEUED,
+              payload=json.dumps(payload), message=f"{name} export of {only} sets: waiting to start")
     db.session.add(job)
     db.session.flush()
     return job
@@ -51,12 +52,12 @@ def create_export_job(dataset: Dataset, user: User, *, fmt: str, only: str) -> J
 def run_export_job(job_id: int) -> None:
     """Write a queued export to a file under instance/exports and record the outcome on its Job."""
     job = db.session.get(Job, job_id)
-    if job is None or job.status != "queued" or job.kind != "export":
+    if job is None or job.status != JobStatus.QUEUED or job.kind != JobKind.EXPORT:
         return
     _sweep()
     payload = json.loads(job.payload or "{}")
     with committing():
-        job.status, job.message = "running", "Exporting…"
+        job.status, job.message = JobStatus.RUNNING, "Exporting…"
     try:
         with committing():  # the export only reads; this ends its transaction (or rolls a failed one back)
             payload, message, ok = _export(job, payload)
@@ -68,7 +69,7 @@ def run_export_job(job_id: int) -> None:
     with committing():
         job = db.session.get(Job, job_id)
         assert job is not None
-        job.status, job.message, job.finished_at = ("done" if ok else "failed"), message, utcnow()
+        job.status, job.message, job.finished_at = (JobStatus.DONE if ok else JobStatus.FAILED), message, utcnow()
         job.payload = json.dumps(payload)
 
 
@@ -111,7 +112,7 @@ def _sharded(dataset: Dataset, token: str, only: str) -> tuple[ExportReport, Pat
 def export_file(job: Job) -> tuple[Path, str] | None:
     """The finished export job's file and download name, or None."""
     payload = json.loads(job.payload or "{}")
-    if job.kind != "export" or job.status != "done" or "file" not in payload:
+    if job.kind != JobKind.EXPORT or job.status != JobStatus.DONE or "file" not in payload:
         return None
     path = export_folder() / Path(payload["file"]).name
     return (path, payload["name"]) if path.exists() else None

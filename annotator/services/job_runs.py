@@ -10,12 +10,13 @@ import sqlalchemy as sa
 
 from ..db import committing, db
 from ..models import Job, utcnow
+from ..vocab import UNFINISHED_JOBS, JobKind, JobStatus
 from .uploads import _progress_file, upload_folder
 
-ABANDONED = {
-    "import": ("The server stopped while this import was running (process {pid}); nothing was imported. "
+ABANDONED: dict[str, str] = {
+    JobKind.IMPORT: ("The server stopped while this import was running (process {pid}); nothing was imported. "
                "Upload the file again."),
-    "export": "The server stopped while this export was running (process {pid}). Start the export again.",
+    JobKind.EXPORT: "The server stopped while this export was running (process {pid}). Start the export again.",
 }
 
 
@@ -57,15 +58,15 @@ def fail_abandoned_jobs() -> int:
 def _mark_abandoned() -> int:
     """Mark the jobs failed (the caller commits)."""
     failed = 0
-    unfinished = db.session.scalars(sa.select(Job).where(Job.status.in_(("queued", "running")),
+    unfinished = db.session.scalars(sa.select(Job).where(Job.status.in_(UNFINISHED_JOBS),
                                                          Job.worker.is_not(None)))
     for job in unfinished:
         pid = _dead_here(job.worker or "")
         if pid is None:
             continue
         message = ABANDONED.get(job.kind, "The server stopped while this job was running (process {pid}).")
-        job.status, job.message, job.finished_at = "failed", message.format(pid=pid), utcnow()
-        stored = json.loads(job.payload or "{}").get("path") if job.kind == "import" else None
+        job.status, job.message, job.finished_at = JobStatus.FAILED, message.format(pid=pid), utcnow()
+        stored = json.loads(job.payload or "{}").get("path") if job.kind == JobKind.IMPORT else None
         if stored:
             (upload_folder() / os.path.basename(stored)).unlink(missing_ok=True)
             _progress_file(job.id).unlink(missing_ok=True)

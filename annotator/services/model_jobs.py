@@ -16,10 +16,11 @@ import sqlalchemy as sa
 from ..db import db
 from ..formats import FormatError
 from ..models import Dataset, Job, User, utcnow
+from ..vocab import MODEL_JOBS, JobKind, JobStatus
 from .preannotation import current
 
 log = logging.getLogger(__name__)
-KINDS = ("evaluate", "train", "preannotate")
+KINDS = MODEL_JOBS
 LOG_CHARS = 6000
 STEP_ROW = re.compile(r"^\s*\d+\s+(\d+)\s")
 
@@ -28,7 +29,7 @@ def start_job(kind: str, dataset: Dataset, user: User, **payload: Any) -> Job:
     """A queued Job row of one of KINDS (the caller commits, then enqueues tasks.model_job)."""
     if kind not in KINDS:
         raise ValueError(f"unknown model job {kind!r}")
-    job = Job(kind=kind, dataset_id=dataset.id, user_id=user.id, status="queued",
+    job = Job(kind=kind, dataset_id=dataset.id, user_id=user.id, status=JobStatus.QUEUED,
               payload=json.dumps(payload), message="waiting to start")
     db.session.add(job)
     db.session.flush()
@@ -112,7 +113,7 @@ def _preannotate(dataset: Dataset, payload: dict[str, Any], out: JobLog) -> str:
 
 
 RUNNERS: dict[str, Callable[[Dataset, dict[str, Any], JobLog], str]] = {
-    "evaluate": _evaluate, "train": _train, "preannotate": _preannotate}
+    JobKind.EVALUATE: _evaluate, JobKind.TRAIN: _train, JobKind.PREANNOTATE: _preannotate}
 
 
 def run_model_job(job_id: int) -> None:
@@ -120,9 +121,9 @@ def run_model_job(job_id: int) -> None:
     from ..nlp import ModelNotInstalled
 
     job = db.session.get(Job, job_id)
-    if job is None or job.status != "queued" or job.kind not in RUNNERS:
+    if job is None or job.status != JobStatus.QUEUED or job.kind not in RUNNERS:
         return
-    job.status = "running"
+    job.status = JobStatus.RUNNING
     db.session.commit()
     out = JobLog(job_id)
     try:
@@ -147,7 +148,7 @@ def _finish(job_id: int, out: JobLog, summary: str, ok: bool) -> None:
     job = db.session.get(Job, job_id)
     assert job is not None
     tail = out.text.strip()
-    job.status, job.finished_at = ("done" if ok else "failed"), utcnow()
+    job.status, job.finished_at = (JobStatus.DONE if ok else JobStatus.FAILED), utcnow()
     job.message = (f"{tail}\n\n{summary}" if tail else summary)[-LOG_CHARS:]
     if ok:
         job.done = job.total

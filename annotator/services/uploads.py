@@ -17,7 +17,7 @@ from werkzeug.datastructures import FileStorage
 from ..db import committing, db
 from ..formats.lines import JSONL_SUFFIXES, TEXT_SUFFIXES
 from ..models import Dataset, Job, User, utcnow
-from ..vocab import SetKind
+from ..vocab import JobKind, JobStatus, SetKind
 from .importer import ImportFailed, Record, import_records
 from .sources import count_records, read_path
 
@@ -48,7 +48,7 @@ def save_upload(storage: FileStorage, *, dataset: Dataset, user: User, target: s
     storage.save(path)
     payload = {"path": path.name, "name": name, "target": target, "annotator": annotator,
                "replace_sets": replace_sets}
-    job = Job(kind="import", dataset_id=dataset.id, user_id=user.id, status="queued",
+    job = Job(kind=JobKind.IMPORT, dataset_id=dataset.id, user_id=user.id, status=JobStatus.QUEUED,
               payload=json.dumps(payload), message=f"{name}: waiting to start")
     db.session.add(job)
     db.session.flush()
@@ -63,7 +63,7 @@ def _progress_file(job_id: int) -> Path:
 def live_progress(job: Job) -> dict[str, Any]:
     """A running import's latest progress from its progress file; nothing when there is none."""
     path = _progress_file(job.id)
-    if job.status != "running" or not path.exists():
+    if job.status != JobStatus.RUNNING or not path.exists():
         return {}
     try:
         return dict(json.loads(path.read_text(encoding="utf-8")))
@@ -105,12 +105,12 @@ class _Reporter:
 def run_import_job(job_id: int) -> None:
     """Import a queued upload all-or-nothing, recording progress and the outcome on its Job."""
     job = db.session.get(Job, job_id)
-    if job is None or job.status != "queued":
+    if job is None or job.status != JobStatus.QUEUED:
         return
     payload = json.loads(job.payload or "{}")
     path = upload_folder() / payload["path"]
     with committing():
-        job.status, job.total = "running", count_records(path) if path.exists() else 0
+        job.status, job.total = JobStatus.RUNNING, count_records(path) if path.exists() else 0
     try:
         with committing():  # the documents and the job's "done" in one transaction
             _finish(job_id, _import(job, path, payload), ok=True)
@@ -129,7 +129,7 @@ def _finish(job_id: int, message: str, *, ok: bool) -> None:
     """Record an import job's outcome on its row (the caller commits)."""
     job = db.session.get(Job, job_id)
     assert job is not None
-    job.status, job.message, job.finished_at = ("done" if ok else "failed"), message, utcnow()
+    job.status, job.message, job.finished_at = (JobStatus.DONE if ok else JobStatus.FAILED), message, utcnow()
     if ok:
         job.done = job.total
 

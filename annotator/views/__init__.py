@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from ..db import roll_back
 from ..errors import Conflict, InvalidInput
 from ..security import api_request
-from ..vocab import SetKind, Status
+from ..vocab import JobKind, JobStatus, SetKind, Status
 
 
 def _error(err: HTTPException):  # type: ignore[no-untyped-def]
@@ -47,7 +47,8 @@ def init_app(app: Flask) -> None:
 
     for module in (auth, datasets, api, profile, editor, review, admin, transfer, models):
         app.register_blueprint(module.bp)
-    app.jinja_env.globals.update(Status=Status, SetKind=SetKind)  # templates name words, never spell them
+    # templates name words, never spell them
+    app.jinja_env.globals.update(Status=Status, SetKind=SetKind, JobStatus=JobStatus, JobKind=JobKind)
     models.init_app(app)
     app.register_error_handler(HTTPException, _error)
     app.register_error_handler(InvalidInput, _refused)

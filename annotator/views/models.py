@@ -15,7 +15,9 @@ from ..forms.models import TrainForm
 from ..services import evaluation, lookup
 from ..services.model_jobs import KINDS, recent_jobs, start_job
 from ..services.preannotation import pipeline_name
+from ..vocab import JobKind
 from .access import admin_required, get_dataset, reviewer_required
+from .transfer import job_page_data
 
 if TYPE_CHECKING:  # types only
     from ..models import Dataset
@@ -51,7 +53,7 @@ def evaluate(dataset_id: int) -> Response:
     dataset = get_dataset(dataset_id)
     if not EmptyForm().validate_on_submit():
         abort(400, "The form expired; reload the page and try again.")
-    return _queue("evaluate", dataset)
+    return _queue(JobKind.EVALUATE, dataset)
 
 
 @bp.post("/datasets/<int:dataset_id>/model/train")
@@ -64,7 +66,7 @@ def train(dataset_id: int) -> Response:
         flash("Not started: " + "; ".join(f"{form[k].label.text}: {', '.join(v)}" for k, v in form.errors.items()),
               "error")
         return redirect(url_for("models.page", dataset_id=dataset.id))
-    return _queue("train", dataset, dev_share=float(form.dev_share.data or 0.2), max_steps=form.max_steps.data,
+    return _queue(JobKind.TRAIN, dataset, dev_share=float(form.dev_share.data or 0.2), max_steps=form.max_steps.data,
                   seed=form.seed.data, spancat=bool(form.spancat.data))
 
 
@@ -75,7 +77,7 @@ def preannotate(dataset_id: int) -> Response:
     dataset = get_dataset(dataset_id)
     if not EmptyForm().validate_on_submit():
         abort(400, "The form expired; reload the page and try again.")
-    return _queue("preannotate", dataset)
+    return _queue(JobKind.PREANNOTATE, dataset)
 
 
 @bp.route("/model-jobs/<int:job_id>")
@@ -85,7 +87,8 @@ def job(job_id: int) -> str:
     found = lookup.job(job_id)
     if found is None or found.kind not in KINDS:
         abort(404)
-    return render_template("models/job.html", job=found, dataset=get_dataset(found.dataset_id or 0))
+    return render_template("models/job.html", job=found, dataset=get_dataset(found.dataset_id or 0),
+                           data=job_page_data())
 
 
 def init_app(app: Flask) -> None:

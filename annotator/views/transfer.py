@@ -22,7 +22,7 @@ from ..services.exporter import ONLY, ONLY_HELP, export_stream, export_to_path, 
 from ..services.importer import ImportFailed
 from ..services.uploads import save_upload
 from ..services.users import active_names
-from ..vocab import ExportScope
+from ..vocab import FINISHED_JOBS, ExportScope, words_for_page
 from .access import admin_required, get_dataset, get_job, reviewer_required
 
 if TYPE_CHECKING:  # types only
@@ -143,4 +143,9 @@ def job(job_id: int) -> str:
     """A job's progress page; upload.js polls the JSON endpoint."""
     found = get_job(job_id)
     return render_template("transfer/job.html", job=found, dataset=get_dataset(found.dataset_id or 0),
-                           download=export_file(found) is not None)
+                           download=export_file(found) is not None, data=job_page_data())
+
+
+def job_page_data() -> dict[str, object]:
+    """What upload.js needs on a job page: the job statuses, and which of them are final."""
+    return {"vocab": words_for_page(), "finished": list(FINISHED_JOBS)}

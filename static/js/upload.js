@@ -1,12 +1,15 @@
 // Polls an import or export job's status and moves the progress bar until the job is done or failed;
 // a finished export shows its download link.
+// The job statuses come from the page data (annotator.vocab.JobStatus), never spelled here.
 const box = document.getElementById("job");
-const FINISHED = new Set(["done", "failed"]);
+const data = JSON.parse(document.getElementById("job-data").textContent);
+const { jobStatus } = data.vocab;
+const FINISHED = new Set(data.finished);
 
 function show(job) {
   const bar = document.getElementById("job-progress");
   bar.max = Math.max(job.total, 1);
-  bar.value = job.status === "done" ? bar.max : job.done;
+  bar.value = job.status === jobStatus.DONE ? bar.max : job.done;
   document.getElementById("job-status").textContent = job.status;
   document.getElementById("job-count").textContent = `${job.done} / ${job.total}`;
   document.getElementById("job-message").textContent = job.message;
