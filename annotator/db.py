@@ -10,7 +10,7 @@ from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -44,6 +44,41 @@ def committing() -> Iterator[None]:
 def roll_back() -> None:
     """Drop what a failed request changed (the error handlers call this; everything else uses committing)."""
     db.session.rollback()
+
+
+def release_for_fork() -> bool:
+    """Prepare to fork processes that read the database: hand this session's connection back and
+    close the pool, so that no connection is shared with them (SQLAlchemy's advice). Refused (False,
+    nothing done) when that would lose something: changes not yet committed, flushed or not, or a
+    SQLite database in memory, which no other process can open."""
+    session = db.session()
+    url = db.engine.url
+    if (session.new or session.dirty or session.deleted or session.info.get(_WROTE)
+            or (url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"))):
+        return False
+    session.rollback()  # nothing written: this only ends the read transaction
+    db.engine.dispose()
+    return True
+
+
+def forget_inherited_connections() -> None:
+    """In a forked process: a connection pool of its own, never touching the parent's connections."""
+    db.engine.dispose(close=False)
+
+
+_WROTE = "annotator.wrote"
+"""Session.info key: this transaction has flushed changes (release_for_fork must not roll them back)."""
+
+
+@event.listens_for(Session, "after_flush")
+def _wrote(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
 
 
 def init_app(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from .group import EARLY_TOKEN_POOL
 from ..formats import FormatError
 from ..formats.registry import FORMATS, format_names
 from ..services.datasets import by_name
-from ..services.exporter import ONLY, ONLY_HELP, ExportReport, export_stream, export_to_path, write_stream
+from ..services.exporter import MAX_WORKERS, ONLY, ONLY_HELP, ExportReport, export_stream, export_to_path, write_stream
 from ..services.importer import ImportFailed, Record, get_or_create_dataset, import_records, token_pool_model
 from ..services.sources import count_records, read_path
 from ..services.users import create_user, find_user
@@ -135,8 +136,12 @@ class _Bars:
 @click.option("-o", "--output", default="-", show_default=True,
               help="File to write, - for standard output. For spacy, a path without .spacy is a "
                    "folder of DocBin shards (constant memory).")
+@click.option("--workers", type=click.IntRange(1, 64), default=lambda: min(os.cpu_count() or 1, MAX_WORKERS),
+              show_default=f"the cores, at most {MAX_WORKERS}",
+              help="Processes building a JSONL or doccano export side by side.")
 @with_appcontext
-def export_command(dataset_name: str, fmt: str, only: str, annotator_name: str | None, output: str) -> None:
+def export_command(dataset_name: str, fmt: str, only: str, annotator_name: str | None, output: str,
+                   workers: int) -> None:
     """Export a dataset's annotation sets; sets a format cannot hold are named and left out."""
     dataset = by_name(dataset_name)
     if dataset is None:
@@ -147,10 +152,11 @@ def export_command(dataset_name: str, fmt: str, only: str, annotator_name: str |
     try:
         if output == "-":
             report = ExportReport()
-            write_stream(export_stream(dataset, fmt=fmt, only=only, annotator=annotator, report=report),
-                         sys.stdout.buffer)
+            write_stream(export_stream(dataset, fmt=fmt, only=only, annotator=annotator, report=report,
+                                       workers=workers), sys.stdout.buffer)
         else:
-            report = export_to_path(dataset, Path(output), fmt=fmt, only=only, annotator=annotator)
+            report = export_to_path(dataset, Path(output), fmt=fmt, only=only, annotator=annotator,
+                                    workers=workers)
     except FormatError as err:
         raise click.ClickException(str(err)) from None
     for problem in report.skipped:

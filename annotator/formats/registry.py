@@ -37,6 +37,8 @@ class Format:
     read: Reader | None = None
     write: Writer | None = None
     aliases: tuple[str, ...] = ()
+    lines: bool = False
+    """Each set is written on its own (a line): parts of an export can be built apart and joined."""
 
 
 def _guarded(write_one: Callable[[ExportRow], bytes]) -> Writer:
@@ -99,10 +101,10 @@ def _read_prodigy(data: Mapping[str, Any], *, source: str, line: int,
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("annotator", "JSONL (ours, a Prodigy superset)", read=annotation_from_task,
-           write=_guarded(_annotator_line), aliases=("jsonl",)),
+           write=_guarded(_annotator_line), aliases=("jsonl",), lines=True),
     Format("spacy", "spaCy DocBin", "application/octet-stream", ".spacy", write=_spacy_file),
     Format("doccano", "doccano JSONL", suffix=".doccano.jsonl", read=annotation_from_doccano,
-           write=_guarded(_doccano_line)),
+           write=_guarded(_doccano_line), lines=True),
     Format("prodigy", "Prodigy JSONL", read=_read_prodigy),
     Format("plain", "plain JSONL (text and meta)", read=_read_plain),
 )}

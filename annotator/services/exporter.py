@@ -10,21 +10,23 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
 import orjson
 import sqlalchemy as sa
 
-from ..db import db
+from ..db import db, forget_inherited_connections, release_for_fork
 from ..formats.errors import FormatError
 from ..formats.jsonl import EntityRow
-from ..formats.registry import writer_of
+from ..formats.registry import Format, writer_of
 from ..formats.rows import ExportRow
 from ..formats.tokens import DocTokens
 from ..models import AgreementDocument, AnnotationSet, Dataset, Document, EntitySpan, QuoteItem, StanceItem, User
 from ..spans import Annotation, Quote, Span, Stance
 from ..vocab import FINISHED, Answer, ExportScope, SetKind, Status
+from .export_workers import Built, built_in_order
 
 ONLY: tuple[str, ...] = tuple(scope.value for scope in ExportScope)
 ONLY_HELP = {
@@ -34,6 +36,10 @@ ONLY_HELP = {
     ExportScope.ALL.value: "every set, the model's and unfinished ones included",
 }
 CHUNK = 500
+WORKER_CHUNK = 100
+"""Sets per chunk when several processes build an export: small enough to share the work evenly."""
+MAX_WORKERS = 4
+"""Processes building an export by default (the command line's --workers): one per core, at most this."""
 
 
 @dataclass
@@ -122,29 +128,38 @@ def _doc_tokens(text: str, raw: Any) -> DocTokens:
 
 def export_rows(dataset: Dataset, *, only: str = ExportScope.GOLD, annotator: User | None = None) -> Iterator[ExportRow]:
     """Yield the dataset's sets in document order, CHUNK sets at a time."""
+    ids = _set_ids(dataset, only, annotator)
+    for offset in range(0, len(ids), CHUNK):
+        yield from _chunk_rows(ids[offset:offset + CHUNK])
+
+
+def _set_ids(dataset: Dataset, only: str, annotator: User | None) -> list[int]:
+    """The ids of the sets an export of ``only`` writes, in document order."""
     if only not in ONLY:
         raise FormatError(f"must be one of {', '.join(ONLY)}", field="only")
-    ids = list(db.session.scalars(_sets_query(dataset, only, annotator)))
-    for offset in range(0, len(ids), CHUNK):
-        chunk = ids[offset:offset + CHUNK]
-        a, d = AnnotationSet.__table__.c, Document.__table__.c
-        sets = db.session.execute(
-            sa.select(a.id, a.document_id, a.kind, a.status, a.answer, a.updated_at, User.name)
-            .outerjoin(User, User.id == a.user_id)
-            .where(a.id.in_(chunk)).order_by(a.document_id, a.id)).all()
-        docs = {r.id: r for r in db.session.execute(
-            sa.select(d.id, d.text, sa.type_coerce(d.meta, sa.Text).label("meta"),
-                      sa.type_coerce(d.tokens, sa.Text).label("tokens"))
-            .where(d.id.in_({s.document_id for s in sets}))).all()}
-        tokens = {i: _doc_tokens(r.text, r.tokens) for i, r in docs.items()}
-        entities, layers = _items(chunk)
-        for s in sets:
-            doc = docs[s.document_id]
-            yield ExportRow(
-                text=doc.text, meta=_json(doc.meta) or {}, tokens=tokens[s.document_id],
-                answer=s.answer or Answer.ACCEPT, annotator_id=s.name or s.kind,
-                timestamp=int(s.updated_at.timestamp()), status=s.status, document_id=s.document_id,
-                entity_rows=entities.get(s.id, []), layers=layers.get(s.id, Annotation()))
+    return list(db.session.scalars(_sets_query(dataset, only, annotator)))
+
+
+def _chunk_rows(chunk: Sequence[int]) -> Iterator[ExportRow]:
+    """The rows of some sets (ids in document order), read with one query per table."""
+    a, d = AnnotationSet.__table__.c, Document.__table__.c
+    sets = db.session.execute(
+        sa.select(a.id, a.document_id, a.kind, a.status, a.answer, a.updated_at, User.name)
+        .outerjoin(User, User.id == a.user_id)
+        .where(a.id.in_(chunk)).order_by(a.document_id, a.id)).all()
+    docs = {r.id: r for r in db.session.execute(
+        sa.select(d.id, d.text, sa.type_coerce(d.meta, sa.Text).label("meta"),
+                  sa.type_coerce(d.tokens, sa.Text).label("tokens"))
+        .where(d.id.in_({s.document_id for s in sets}))).all()}
+    tokens = {i: _doc_tokens(r.text, r.tokens) for i, r in docs.items()}
+    entities, layers = _items(chunk)
+    for s in sets:
+        doc = docs[s.document_id]
+        yield ExportRow(
+            text=doc.text, meta=_json(doc.meta) or {}, tokens=tokens[s.document_id],
+            answer=s.answer or Answer.ACCEPT, annotator_id=s.name or s.kind,
+            timestamp=int(s.updated_at.timestamp()), status=s.status, document_id=s.document_id,
+            entity_rows=entities.get(s.id, []), layers=layers.get(s.id, Annotation()))
 
 
 _DRAFT = [status for status in Status if status != Status.REVIEWED]
@@ -176,13 +191,51 @@ def _counted(rows: Iterator[ExportRow], report: ExportReport) -> Iterator[Export
 
 
 def export_stream(dataset: Dataset, *, fmt: str, only: str = ExportScope.GOLD, annotator: User | None = None,
-                  report: ExportReport | None = None) -> Iterator[bytes]:
-    """The export in format ``fmt`` as a stream of bytes; skipped sets go to ``report``."""
+                  report: ExportReport | None = None, workers: int = 1) -> Iterator[bytes]:
+    """The export in format ``fmt`` as a stream of bytes; skipped sets go to ``report``.
+
+    With ``workers`` > 1, a long export in a line format is built by that many processes (see
+    export_workers) when this process may fork (db.release_for_fork: nothing unsaved is lost).
+    """
     writer = writer_of(fmt)
-    report = report if report is not None else ExportReport()
-    rows = _counted(export_rows(dataset, only=only, annotator=annotator), report)
+    if only not in ONLY:
+        raise FormatError(f"must be one of {', '.join(ONLY)}", field="only")
+    return _stream(dataset, writer, only, annotator, report if report is not None else ExportReport(), workers)
+
+
+def _stream(dataset: Dataset, writer: Format, only: str, annotator: User | None, report: ExportReport,
+            workers: int) -> Iterator[bytes]:
+    """export_stream's bytes: in this process, or in several for a long export in a line format."""
+    ids = _set_ids(dataset, only, annotator)
     assert writer.write is not None
-    return _less_skipped(writer.write(rows, report.skip), report)
+    if workers > 1 and writer.lines and len(ids) > WORKER_CHUNK and release_for_fork():
+        yield from _in_processes(writer, ids, report, workers)
+        return
+    rows = _counted(_chunks_rows(ids), report)
+    yield from _less_skipped(writer.write(rows, report.skip), report)
+
+
+def _chunks_rows(ids: Sequence[int]) -> Iterator[ExportRow]:
+    """The rows of the sets, CHUNK at a time."""
+    for offset in range(0, len(ids), CHUNK):
+        yield from _chunk_rows(ids[offset:offset + CHUNK])
+
+
+def _in_processes(writer: Format, ids: Sequence[int], report: ExportReport, workers: int) -> Iterator[bytes]:
+    """The export built WORKER_CHUNK sets at a time by ``workers`` processes, in order."""
+    chunks = [ids[i:i + WORKER_CHUNK] for i in range(0, len(ids), WORKER_CHUNK)]
+    for built in built_in_order(chunks, partial(_build, writer), workers, start=forget_inherited_connections):
+        report.count += built.rows - len(built.skipped)
+        report.skipped.extend(built.skipped)
+        yield built.data
+
+
+def _build(writer: Format, chunk: Sequence[int]) -> Built:
+    """One chunk's bytes in a line format, with what it left out."""
+    read, left_out = ExportReport(), ExportReport()
+    assert writer.write is not None
+    data = b"".join(writer.write(_counted(_chunk_rows(chunk), read), left_out.skip))
+    return Built(data, read.count, left_out.skipped)
 
 
 def _less_skipped(chunks: Iterator[bytes], report: ExportReport) -> Iterator[bytes]:
@@ -192,8 +245,9 @@ def _less_skipped(chunks: Iterator[bytes], report: ExportReport) -> Iterator[byt
 
 
 def export_to_path(dataset: Dataset, path: Path, *, fmt: str, only: str = ExportScope.GOLD,
-                   annotator: User | None = None) -> ExportReport:
-    """Write an export to a file; spaCy to a folder of shards when the path has no .spacy suffix."""
+                   annotator: User | None = None, workers: int = 1) -> ExportReport:
+    """Write an export to a file (whole or not at all; ``workers`` as in export_stream); spaCy to
+    a folder of shards when the path has no .spacy suffix."""
     report = ExportReport()
     if writer_of(fmt).name == "spacy" and (path.is_dir() or path.suffix != ".spacy"):
         from ..formats.docbin import write_docbin
@@ -201,8 +255,18 @@ def export_to_path(dataset: Dataset, path: Path, *, fmt: str, only: str = Export
         rows = export_rows(dataset, only=only, annotator=annotator)
         report.count, _ = write_docbin(rows, report.skip, path)
         return report
-    with open(path, "wb") as stream:
-        write_stream(export_stream(dataset, fmt=fmt, only=only, annotator=annotator, report=report), stream)
+    chunks = export_stream(dataset, fmt=fmt, only=only, annotator=annotator, report=report, workers=workers)
+    if path.exists() and not path.is_file():  # a device or a pipe: written as it comes
+        with open(path, "wb") as stream:
+            write_stream(chunks, stream)
+        return report
+    part = path.with_name(f".{path.name}.part")
+    try:
+        with open(part, "wb") as stream:
+            write_stream(chunks, stream)
+        part.replace(path)
+    finally:
+        part.unlink(missing_ok=True)
     return report
 
 

@@ -1,0 +1,146 @@
+"""An export built by several processes is the export one process builds, or fails whole."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from annotator.db import db
+from annotator.formats import registry
+from annotator.formats.errors import FormatError
+from annotator.models import AnnotationSet, Dataset
+from annotator.services import export_workers, exporter
+from annotator.services.datasets import by_name
+from annotator.services.export_workers import ExportWorkerFailed
+from annotator.services.importer import Record, get_or_create_dataset, import_records
+from test_import_export import TEXT, layers, tokens
+
+pytestmark = pytest.mark.usefixtures("app")
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Chunks of 3 sets; the helper processes started (counted in this process)."""
+    monkeypatch.setattr(exporter, "WORKER_CHUNK", 3)
+    started: list[int] = []
+    fork = export_workers._fork
+
+    def counted(*args: Any) -> Any:
+        started.append(1)
+        return fork(*args)
+
+    monkeypatch.setattr(export_workers, "_fork", counted)
+    return started
+
+
+def gold_documents(count: int) -> None:
+    """``count`` documents with reviewed gold."""
+    texts = [f"{TEXT} Report {i}." for i in range(count)]
+    import_records(get_or_create_dataset("news"), [
+        Record(text=t, tokens=tokens(t), annotation=layers("gold"), status="reviewed") for t in texts], target="gold")
+    db.session.commit()
+
+
+@pytest.fixture
+def refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Our JSONL cannot hold reports 4 (in the second chunk: a helper's) and 8 (the third: this process's)."""
+    line = registry.export_line
+
+    def refusing(text: str, *args: Any, **kwargs: Any) -> bytes:
+        if text.endswith(("Report 4.", "Report 8.")):
+            raise FormatError("cannot hold this one", field="spans")
+        return line(text, *args, **kwargs)
+
+    monkeypatch.setattr(registry, "export_line", refusing)
+
+
+def export(path: Path, fmt: str, workers: int, only: str = "gold") -> tuple[bytes, int, list[str]]:
+    dataset = by_name("news")
+    assert dataset is not None
+    report = exporter.export_to_path(dataset, path, fmt=fmt, only=only, workers=workers)
+    return path.read_bytes(), report.count, report.skipped
+
+
+@pytest.mark.parametrize("fmt", ["annotator", "doccano"])
+def test_several_processes_write_what_one_writes(tmp_path: Path, forks: list[int], fmt: str) -> None:
+    gold_documents(20)
+    alone = export(tmp_path / "one.jsonl", fmt, workers=1)
+    assert not forks
+    together = export(tmp_path / "three.jsonl", fmt, workers=3)
+    assert len(forks) == 2  # this process and two helpers, 7 chunks of 3 sets
+    assert together == alone and alone[0].count(b"\n") == alone[1]
+    assert not list(tmp_path.glob(".*.part"))
+
+
+@pytest.mark.usefixtures("refused")
+def test_sets_a_helper_cannot_write_are_named_as_by_one_process(tmp_path: Path, forks: list[int]) -> None:
+    gold_documents(20)
+    alone = export(tmp_path / "one.jsonl", "annotator", workers=1)
+    assert alone[1] == 18 and len(alone[2]) == 2 and "cannot hold this one" in alone[2][0]
+    assert export(tmp_path / "two.jsonl", "annotator", workers=2) == alone and len(forks) == 1
+    db.session.execute(sa.update(AnnotationSet).values(status="in_progress")
+                       .where(AnnotationSet.id == db.session.scalar(sa.select(sa.func.min(AnnotationSet.id)))))
+    db.session.commit()
+    fewer = export(tmp_path / "three.jsonl", "annotator", workers=2)
+    assert fewer[1] == alone[1] - 1 and fewer[2] == alone[2] and len(forks) == 2
+    drafts_alone = export(tmp_path / "d1.jsonl", "annotator", workers=1, only="gold-drafts")
+    assert export(tmp_path / "d2.jsonl", "annotator", workers=2, only="gold-drafts") == drafts_alone
+
+
+def test_a_failing_helper_fails_the_export_and_leaves_the_old_file(tmp_path: Path, forks: list[int],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    gold_documents(12)
+    ids = list(db.session.scalars(sa.select(AnnotationSet.id).order_by(AnnotationSet.document_id)))
+    rows = exporter._chunk_rows
+
+    def broken(chunk: Sequence[int]) -> Any:
+        if ids[3] in chunk:  # the second chunk: a helper's
+            raise RuntimeError("the disk is gone")
+        return rows(chunk)
+
+    monkeypatch.setattr(exporter, "_chunk_rows", broken)
+    out = tmp_path / "gold.jsonl"
+    out.write_text("the last good export\n")
+    with pytest.raises(ExportWorkerFailed, match="RuntimeError: the disk is gone"):
+        export(out, "annotator", workers=2)
+    assert out.read_text() == "the last good export\n" and not list(tmp_path.glob(".*.part"))
+
+
+@pytest.mark.parametrize("flushed", [False, True])
+def test_unsaved_changes_keep_the_export_in_this_process(tmp_path: Path, forks: list[int], flushed: bool) -> None:
+    gold_documents(12)
+    alone = export(tmp_path / "one.jsonl", "annotator", workers=1)
+    dataset = by_name("news")
+    assert dataset is not None
+    dataset.guidelines = "unsaved"
+    if flushed:
+        db.session.flush()
+    assert export(tmp_path / "two.jsonl", "annotator", workers=2) == alone and not forks
+    db.session.commit()
+    assert db.session.scalar(sa.select(Dataset.guidelines)) == "unsaved"
+    assert export(tmp_path / "three.jsonl", "annotator", workers=2) == alone and len(forks) == 1
+
+
+def test_the_command_line_uses_workers(runner, tmp_path: Path, forks: list[int]) -> None:  # type: ignore[no-untyped-def]
+    gold_documents(12)
+    outputs = []
+    for workers in ("1", "2"):
+        result = runner.invoke(args=["export", "--dataset", "news", "--workers", workers,
+                                     "-o", str(tmp_path / f"{workers}.jsonl")])
+        assert result.exit_code == 0, result.output
+        assert "Exported 12 annotation set(s)" in result.output
+        outputs.append((tmp_path / f"{workers}.jsonl").read_bytes())
+    assert outputs[0] == outputs[1] and len(forks) == 1
+
+
+def test_web_downloads_stay_in_one_process(app: Flask, admin_client, forks: list[int]) -> None:  # type: ignore[no-untyped-def]
+    gold_documents(12)
+    dataset = by_name("news")
+    assert dataset is not None
+    body = admin_client.get(f"/datasets/{dataset.id}/export").get_data()
+    assert body.count(b"\n") == 12 and not forks
