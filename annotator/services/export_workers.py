@@ -10,6 +10,7 @@ Knows nothing of the database: ``build`` and ``start`` come from the caller.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -41,8 +42,12 @@ def built_in_order(chunks: Sequence[Sequence[int]], build: Build, workers: int,
     workers = max(1, min(workers, len(chunks)))
     helpers: list[tuple[BaseProcess, Connection]] = []
     try:
-        for index in range(1, workers):
-            helpers.append(_fork(chunks[index::workers], build, start))
+        gc.freeze()  # what exists now is never scanned by the helpers' collector: fewer pages copied
+        try:
+            for index in range(1, workers):
+                helpers.append(_fork(chunks[index::workers], build, start))
+        finally:
+            gc.unfreeze()
         for k, chunk in enumerate(chunks):
             yield build(chunk) if k % workers == 0 else _receive(*helpers[k % workers - 1])
     finally:
