@@ -159,6 +159,11 @@ def export_command(dataset_name: str, fmt: str, only: str, annotator_name: str |
                                     workers=workers)
     except FormatError as err:
         raise click.ClickException(str(err)) from None
+    except BrokenPipeError:  # the reader stopped early (`| head`): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(1) from None
+    except OSError as err:  # the output cannot be written: nothing was (a file export is whole or absent)
+        raise click.ClickException(f"--output: cannot write {output}: {err.strerror or err}") from None
     for problem in report.skipped:
         click.echo(f"left out {problem}", err=True)
     click.echo(report.summary(), err=True)

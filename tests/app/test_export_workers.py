@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -144,3 +147,32 @@ def test_web_downloads_stay_in_one_process(app: Flask, admin_client, forks: list
     assert dataset is not None
     body = admin_client.get(f"/datasets/{dataset.id}/export").get_data()
     assert body.count(b"\n") == 12 and not forks
+
+
+@pytest.mark.parametrize("fmt", ["annotator", "spacy"])
+def test_an_output_that_cannot_be_written_is_named(runner, tmp_path: Path, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    gold_documents(2)
+    targets = [tmp_path / "missing" / "gold.spacy"] + ([tmp_path] if fmt == "annotator" else [])  # a folder
+    for target in targets:
+        result = runner.invoke(args=["export", "--dataset", "news", "--format", fmt, "-o", str(target)])
+        assert result.exit_code == 1 and f"--output: cannot write {target}:" in result.output
+        assert "Traceback" not in result.output
+    assert not list(tmp_path.glob("**/.*.part"))
+
+
+def test_a_reader_that_stops_early_stops_the_export_quietly(database_url: str, tmp_path: Path) -> None:
+    """`annotator export ... | head`: no traceback, no "Broken pipe" error, the helpers gone."""
+    gold_documents(250)  # more than WORKER_CHUNK: the console script forks a helper
+    db.session.remove()
+    db.engine.dispose()
+    env = {**os.environ, "ANNOTATOR_DATABASE_URL": database_url, "ANNOTATOR_INSTANCE_PATH": str(tmp_path),
+           "ANNOTATOR_SECRET_KEY": "test"}
+    command = [sys.executable, "-c", "from annotator.cli import main; main()", "export", "--dataset", "news",
+               "--workers", "2"]
+    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.read(100).startswith(b'{"text":')
+        process.stdout.close()
+        errors = process.stderr.read().decode()
+        assert process.wait(timeout=60) == 1
+    assert errors == ""
