@@ -138,7 +138,7 @@ class _Bars:
                    "folder of DocBin shards (constant memory).")
 @click.option("--workers", type=click.IntRange(1, 64), default=lambda: min(os.cpu_count() or 1, MAX_WORKERS),
               show_default=f"the cores, at most {MAX_WORKERS}",
-              help="Processes building a JSONL or doccano export side by side.")
+              help="Processes building a JSONL, doccano or spaCy-shards export side by side.")
 @with_appcontext
 def export_command(dataset_name: str, fmt: str, only: str, annotator_name: str | None, output: str,
                    workers: int) -> None:

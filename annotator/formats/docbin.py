@@ -6,6 +6,7 @@ are gathered into DocBins of bounded size: one ``.spacy`` file, or a folder of s
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -24,7 +25,7 @@ from annotator.formats.rows import ExportRow
 from annotator.formats.spacy_doc import GROUPS, USER_DATA_KEY, annotation_from_doc, doc_from_annotation, doc_from_rows
 
 __all__ = ["GROUPS", "USER_DATA_KEY", "DocBinWriter", "annotation_from_doc", "doc_from_annotation", "docbin_file",
-           "export_docs", "too_large", "write_docbin"]
+           "export_docs", "is_shard", "shard_bytes", "shard_file", "too_large"]
 
 
 def _settle_msgpack_registries() -> None:
@@ -146,15 +147,16 @@ class DocBinWriter:
     """Write Docs to one ``.spacy`` file, or to numbered shards when the path is a folder.
 
     A folder (an existing directory or a path without the ``.spacy`` suffix) keeps at most
-    ``shard_size`` Docs and ``shard_bytes`` of arrays in memory, writing ``<folder name>-000.spacy``,
-    ``-001``, ... which ``spacy train`` reads as a corpus. One file holds every Doc until closed,
-    so it is refused (FormatError) past ``file_bytes``.
+    ``shard_size`` Docs and ``shard_bytes`` of arrays in memory, writing ``<stem>-000.spacy``,
+    ``-001``, ... (the stem is the folder's name unless given) which ``spacy train`` reads as a
+    corpus. One file holds every Doc until closed, so it is refused (FormatError) past ``file_bytes``.
     """
 
     def __init__(self, path: str | Path, *, shard_size: int | None = None,
-                 shard_bytes: int | None = None, file_bytes: int | None = None) -> None:
+                 shard_bytes: int | None = None, file_bytes: int | None = None, stem: str | None = None) -> None:
         self.path = Path(path)
         self.sharded = self.path.is_dir() or self.path.suffix != ".spacy"
+        self.stem = stem or self.path.name
         self.shard_size = shard_size or SHARD_DOCS
         self.shard_bytes = shard_bytes or SHARD_BYTES
         self.file_bytes = file_bytes or FILE_BYTES
@@ -168,7 +170,7 @@ class DocBinWriter:
         self.count += 1
         if not self.sharded and self._bin.nbytes > self.file_bytes:
             raise too_large(self.file_bytes)
-        if self.sharded and (len(self._bin) >= self.shard_size or self._bin.nbytes >= self.shard_bytes):
+        if self.sharded and _full(self._bin, self.shard_size, self.shard_bytes):
             self._flush()
 
     def close(self) -> list[Path]:
@@ -181,7 +183,7 @@ class DocBinWriter:
         """Write the current DocBin to its file and start a new one."""
         if self.sharded:
             self.path.mkdir(parents=True, exist_ok=True)
-            target = self.path / f"{self.path.name}-{len(self.written):03d}.spacy"
+            target = shard_file(self.path, self.stem, len(self.written))
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             target = self.path
@@ -196,6 +198,36 @@ class DocBinWriter:
                  tb: TracebackType | None) -> None:
         if exc_type is None:
             self.close()
+
+
+def _full(docbin: _DocBin, size: int, nbytes: int) -> bool:
+    """Whether a shard is full: ``size`` Docs or ``nbytes`` of arrays."""
+    return len(docbin) >= size or docbin.nbytes >= nbytes
+
+
+def shard_file(folder: Path, stem: str, number: int) -> Path:
+    """The path of a folder's ``number``-th shard."""
+    return folder / f"{stem}-{number:03d}.spacy"
+
+
+def is_shard(path: Path, stem: str) -> bool:
+    """Whether a file is one of the shards named after ``stem`` (see shard_file)."""
+    return re.fullmatch(rf"{re.escape(stem)}-\d{{3,}}\.spacy", path.name) is not None
+
+
+def shard_bytes(rows: Iterable[ExportRow], skip: Callable[[ExportRow, FormatError], None]) -> tuple[list[bytes], int]:
+    """The bytes of the shards of some rows, cut as DocBinWriter cuts them, and how many Docs they hold."""
+    parts: list[bytes] = []
+    count, docbin = 0, _DocBin()
+    for doc in export_docs(rows, skip):
+        docbin.add(doc)
+        count += 1
+        if _full(docbin, SHARD_DOCS, SHARD_BYTES):
+            parts.append(docbin.to_bytes())
+            docbin = _DocBin()
+    if len(docbin):
+        parts.append(docbin.to_bytes())
+    return parts, count
 
 
 def export_docs(rows: Iterable[ExportRow], skip: Callable[[ExportRow, FormatError], None],
@@ -215,7 +247,7 @@ def export_docs(rows: Iterable[ExportRow], skip: Callable[[ExportRow, FormatErro
 
 def docbin_file(rows: Iterable[ExportRow], skip: Callable[[ExportRow, FormatError], None], *,
                 limit: int | None = None) -> Iterator[bytes]:
-    """The bytes of one .spacy file; FormatError past ``limit`` (FILE_BYTES; see write_docbin)."""
+    """The bytes of one .spacy file; FormatError past ``limit`` (FILE_BYTES; see DocBinWriter)."""
     limit = limit or FILE_BYTES
     docbin = _DocBin()
     for doc in export_docs(rows, skip):
@@ -223,12 +255,3 @@ def docbin_file(rows: Iterable[ExportRow], skip: Callable[[ExportRow, FormatErro
         if docbin.nbytes > limit:
             raise too_large(limit)
     yield docbin.to_bytes()
-
-
-def write_docbin(rows: Iterable[ExportRow], skip: Callable[[ExportRow, FormatError], None],
-                 path: str | Path, **bounds: int) -> tuple[int, list[Path]]:
-    """Write rows to a .spacy file or a folder of shards (see DocBinWriter); (count, files)."""
-    with DocBinWriter(path, **bounds) as writer:
-        for doc in export_docs(rows, skip):
-            writer.add(doc)
-    return writer.count, writer.written

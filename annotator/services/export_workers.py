@@ -1,11 +1,11 @@
 """An export built by several processes: chunk k by process k % workers, written in order.
 
-A line format's lines depend only on their own set, so chunks of sets can be built side by side
-and concatenated. The caller's process builds every ``workers``-th chunk itself; the others are
-built by forked helper processes, each sending its chunks back over a pipe in order. Forked after
-the app is loaded (nothing is imported twice); the caller must hold no database connection at
-the fork (services.exporter releases its own). A failing helper fails the export with its error.
-Knows nothing of the database: ``build`` and ``start`` come from the caller.
+A line format's lines depend only on their own set, and a spaCy shard only on its own Docs, so
+chunks of sets can be built side by side and written one after the other. The caller's process
+builds every ``workers``-th chunk itself; forked helper processes build the others, each sending
+its chunks back over a pipe in order. Forked once the app is loaded (nothing is imported twice),
+holding no database connection (db.release_for_fork). A failing helper fails the export with
+its error. Knows nothing of the database: ``build`` and ``start`` come from the caller.
 """
 
 from __future__ import annotations
@@ -21,10 +21,11 @@ from multiprocessing.process import BaseProcess
 
 @dataclass
 class Built:
-    """One chunk's output: its bytes, how many sets it read, and the sets it left out (named, why)."""
+    """One chunk's output: its parts (bytes to write in order: lines, or one shard each), how many
+    sets it wrote, and the sets it left out (named, why)."""
 
-    data: bytes
-    rows: int
+    parts: list[bytes]
+    written: int
     skipped: list[str] = field(default_factory=list)
 
 
@@ -74,8 +75,9 @@ def _serve(send: Connection, chunks: Sequence[Sequence[int]], build: Build, star
         start()
         for chunk in chunks:
             built = build(chunk)
-            send.send(("ok", built.rows, built.skipped))
-            send.send_bytes(built.data)  # unpickled: no copy made on either side
+            send.send(("ok", len(built.parts), built.written, built.skipped))
+            for part in built.parts:
+                send.send_bytes(part)  # unpickled: no copy made on either side
     except BaseException:  # noqa: BLE001 - the parent reports it; this process ends here
         send.send(("error", traceback.format_exc()))
     finally:
@@ -88,7 +90,8 @@ def _receive(process: BaseProcess, conn: Connection) -> Built:
         tag, *value = conn.recv()
         if tag != "ok":
             raise ExportWorkerFailed(f"an export helper process failed:\n{value[0]}")
-        return Built(conn.recv_bytes(), *value)
+        count, written, skipped = value
+        return Built([conn.recv_bytes() for _ in range(count)], written, skipped)
     except EOFError:
         process.join(timeout=5)
         raise ExportWorkerFailed(f"an export helper process stopped (exit code {process.exitcode})") from None

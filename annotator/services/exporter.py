@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+import shutil
 from pathlib import Path
 from typing import IO, Any
 
@@ -225,9 +226,14 @@ def _in_processes(writer: Format, ids: Sequence[int], report: ExportReport, work
     """The export built WORKER_CHUNK sets at a time by ``workers`` processes, in order."""
     chunks = [ids[i:i + WORKER_CHUNK] for i in range(0, len(ids), WORKER_CHUNK)]
     for built in built_in_order(chunks, partial(_build, writer), workers, start=forget_inherited_connections):
-        report.count += built.rows - len(built.skipped)
-        report.skipped.extend(built.skipped)
-        yield built.data
+        _add(report, built)
+        yield from built.parts
+
+
+def _add(report: ExportReport, built: Built) -> None:
+    """Count a chunk's sets in the report."""
+    report.count += built.written
+    report.skipped.extend(built.skipped)
 
 
 def _build(writer: Format, chunk: Sequence[int]) -> Built:
@@ -235,7 +241,7 @@ def _build(writer: Format, chunk: Sequence[int]) -> Built:
     read, left_out = ExportReport(), ExportReport()
     assert writer.write is not None
     data = b"".join(writer.write(_counted(_chunk_rows(chunk), read), left_out.skip))
-    return Built(data, read.count, left_out.skipped)
+    return Built([data], read.count - len(left_out.skipped), left_out.skipped)
 
 
 def _less_skipped(chunks: Iterator[bytes], report: ExportReport) -> Iterator[bytes]:
@@ -247,14 +253,10 @@ def _less_skipped(chunks: Iterator[bytes], report: ExportReport) -> Iterator[byt
 def export_to_path(dataset: Dataset, path: Path, *, fmt: str, only: str = ExportScope.GOLD,
                    annotator: User | None = None, workers: int = 1) -> ExportReport:
     """Write an export to a file (whole or not at all; ``workers`` as in export_stream); spaCy to
-    a folder of shards when the path has no .spacy suffix."""
-    report = ExportReport()
+    a folder of shards when the path has no .spacy suffix (see _export_shards)."""
     if writer_of(fmt).name == "spacy" and (path.is_dir() or path.suffix != ".spacy"):
-        from ..formats.docbin import write_docbin
-
-        rows = export_rows(dataset, only=only, annotator=annotator)
-        report.count, _ = write_docbin(rows, report.skip, path)
-        return report
+        return _export_shards(dataset, path, only, annotator, workers)
+    report = ExportReport()
     chunks = export_stream(dataset, fmt=fmt, only=only, annotator=annotator, report=report, workers=workers)
     if path.exists() and not path.is_file():  # a device or a pipe: written as it comes
         with open(path, "wb") as stream:
@@ -268,6 +270,61 @@ def export_to_path(dataset: Dataset, path: Path, *, fmt: str, only: str = Export
     finally:
         part.unlink(missing_ok=True)
     return report
+
+
+def _export_shards(dataset: Dataset, folder: Path, only: str, annotator: User | None, workers: int) -> ExportReport:
+    """spaCy shards of SHARD_DOCS sets (by ``workers`` processes when there are many), built beside
+    the folder and then put in place of the shards a previous export left there (nothing else in
+    the folder is touched): never a mix of two exports, nothing changed if this one fails."""
+    from ..formats.docbin import SHARD_DOCS, DocBinWriter, export_docs, shard_file
+
+    ids = _set_ids(dataset, only, annotator)
+    report, building = ExportReport(), folder.with_name(f".{folder.name}.part")
+    shutil.rmtree(building, ignore_errors=True)
+    try:
+        if workers > 1 and len(ids) > SHARD_DOCS and release_for_fork():
+            building.mkdir(parents=True)
+            chunks = [ids[i:i + SHARD_DOCS] for i in range(0, len(ids), SHARD_DOCS)]
+            built = built_in_order(chunks, _build_shards, workers, start=forget_inherited_connections)
+            shards = (part for chunk in built for part in _added(report, chunk))
+            for number, shard in enumerate(shards):
+                shard_file(building, folder.name, number).write_bytes(shard)
+        else:
+            with DocBinWriter(building, stem=folder.name) as writer:
+                for doc in export_docs(_chunks_rows(ids), report.skip):
+                    writer.add(doc)
+            report.count = writer.count
+        _replace_shards(building, folder)
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    return report
+
+
+def _added(report: ExportReport, built: Built) -> list[bytes]:
+    """A chunk's parts, its sets counted in the report."""
+    _add(report, built)
+    return built.parts
+
+
+def _build_shards(chunk: Sequence[int]) -> Built:
+    """One chunk's spaCy shards, with what it left out."""
+    from ..formats.docbin import shard_bytes
+
+    left_out = ExportReport()
+    parts, written = shard_bytes(_chunk_rows(chunk), left_out.skip)
+    return Built(parts, written, left_out.skipped)
+
+
+def _replace_shards(building: Path, folder: Path) -> None:
+    """Put the shards built in ``building`` into ``folder`` instead of the ones already there."""
+    from ..formats.docbin import is_shard
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.iterdir():
+        if is_shard(old, folder.name):
+            old.unlink()
+    for new in sorted(building.iterdir()):
+        new.replace(folder / new.name)
 
 
 def write_stream(chunks: Iterator[bytes], stream: IO[bytes]) -> None:

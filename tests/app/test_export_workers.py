@@ -12,16 +12,17 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from spacy.tokens import DocBin
 
 from annotator.db import db
-from annotator.formats import registry
+from annotator.formats import docbin, registry, spacy_doc
 from annotator.formats.errors import FormatError
 from annotator.models import AnnotationSet, Dataset
 from annotator.services import export_workers, exporter
 from annotator.services.datasets import by_name
 from annotator.services.export_workers import ExportWorkerFailed
 from annotator.services.importer import Record, get_or_create_dataset, import_records
-from test_import_export import TEXT, layers, tokens
+from test_import_export import NLP, TEXT, layers, tokens
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -176,3 +177,77 @@ def test_a_reader_that_stops_early_stops_the_export_quietly(database_url: str, t
         errors = process.stderr.read().decode()
         assert process.wait(timeout=60) == 1
     assert errors == ""
+
+
+def shard_docs(folder: Path) -> list[tuple[str, list[tuple[int, int, str]]]]:
+    """The texts and entities of every Doc in a folder's shards, in shard order."""
+    return [(doc.text, [(e.start_char, e.end_char, e.label_) for e in doc.ents])
+            for shard in sorted(folder.glob(f"{folder.name}-*.spacy"))
+            for doc in DocBin().from_disk(shard).get_docs(NLP.vocab)]
+
+
+@pytest.fixture
+def small_shards(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shards of 3 Docs."""
+    monkeypatch.setattr(docbin, "SHARD_DOCS", 3)
+
+
+@pytest.mark.usefixtures("small_shards")
+def test_spacy_shards_from_several_processes_hold_what_one_process_writes(tmp_path: Path, forks: list[int],
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    gold_documents(20)
+    failing = spacy_doc.doc_from_rows
+
+    def refusing(vocab: Any, text: str, *args: Any, **kwargs: Any) -> Any:
+        if text.endswith(("Report 4.", "Report 8.")):  # a helper's chunk and this process's
+            raise FormatError("cannot hold this one", field="tokens")
+        return failing(vocab, text, *args, **kwargs)
+
+    monkeypatch.setattr(docbin, "doc_from_rows", refusing)
+    dataset = by_name("news")
+    assert dataset is not None
+    alone = exporter.export_to_path(dataset, tmp_path / "one", fmt="spacy", workers=1)
+    assert not forks and alone.count == 18 and len(alone.skipped) == 2
+    together = exporter.export_to_path(dataset, tmp_path / "three", fmt="spacy", workers=3)
+    assert len(forks) == 2 and (together.count, together.skipped) == (alone.count, alone.skipped)
+    assert shard_docs(tmp_path / "three") == shard_docs(tmp_path / "one") and len(shard_docs(tmp_path / "one")) == 18
+    assert len(list((tmp_path / "three").iterdir())) == 7  # a shard per chunk of 3 sets
+    assert not list(tmp_path.glob(".*.part"))
+
+
+@pytest.mark.usefixtures("small_shards")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_new_spacy_export_replaces_the_old_shards_and_nothing_else(tmp_path: Path, workers: int) -> None:
+    gold_documents(20)
+    dataset = by_name("news")
+    assert dataset is not None
+    folder = tmp_path / "gold"
+    exporter.export_to_path(dataset, folder, fmt="spacy", workers=workers)
+    assert len(list(folder.glob("gold-*.spacy"))) == 7
+    (folder / "notes.txt").write_text("mine")
+    (folder / "other-000.spacy").write_bytes(b"not ours")
+    db.session.execute(sa.update(AnnotationSet).values(status="in_progress").where(
+        AnnotationSet.id.in_(sa.select(AnnotationSet.id).order_by(AnnotationSet.id).offset(5))))
+    db.session.commit()
+    report = exporter.export_to_path(dataset, folder, fmt="spacy", workers=workers)
+    assert report.count == 5 and sorted(p.name for p in folder.iterdir()) == [
+        "gold-000.spacy", "gold-001.spacy", "notes.txt", "other-000.spacy"]
+    assert len(shard_docs(folder)) == 5 and (folder / "notes.txt").read_text() == "mine"
+
+
+@pytest.mark.usefixtures("small_shards")
+def test_a_failed_spacy_export_leaves_the_last_shards(tmp_path: Path, forks: list[int],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    gold_documents(12)
+    dataset = by_name("news")
+    assert dataset is not None
+    folder = tmp_path / "gold"
+    exporter.export_to_path(dataset, folder, fmt="spacy", workers=2)
+    before = shard_docs(folder)
+    ids = list(db.session.scalars(sa.select(AnnotationSet.id).order_by(AnnotationSet.document_id)))
+    rows = exporter._chunk_rows
+    monkeypatch.setattr(exporter, "_chunk_rows", lambda chunk: (_ for _ in ()).throw(RuntimeError("the disk is gone"))
+                        if ids[3] in chunk else rows(chunk))
+    with pytest.raises(ExportWorkerFailed, match="the disk is gone"):
+        exporter.export_to_path(dataset, folder, fmt="spacy", workers=2)
+    assert shard_docs(folder) == before and len(before) == 12 and not list(tmp_path.glob(".*.part"))

@@ -15,16 +15,17 @@ CHUNKS = [[1, 2], [3, 4], [5, 6], [7], [8, 9], [10]]
 
 def build(chunk: Sequence[int]) -> Built:
     """Each chunk's ids as text, tagged with the process that built it."""
-    return Built(f"{list(chunk)}@{os.getpid()};".encode(), len(chunk), [f"left out {chunk[0]}"])
+    return Built([f"{list(chunk)}@{os.getpid()};".encode(), b"second part"], len(chunk), [f"left out {chunk[0]}"])
 
 
 @pytest.mark.parametrize("workers", [1, 2, 3, 8])
 def test_chunks_come_back_in_order_from_every_process(workers: int) -> None:
     built = list(built_in_order(CHUNKS, build, workers))
-    assert [b.data.decode().split("@")[0] for b in built] == [str(c) for c in CHUNKS]
-    assert [b.rows for b in built] == [len(c) for c in CHUNKS]
+    assert [b.parts[0].decode().split("@")[0] for b in built] == [str(c) for c in CHUNKS]
+    assert all(b.parts[1] == b"second part" for b in built)
+    assert [b.written for b in built] == [len(c) for c in CHUNKS]
     assert [b.skipped for b in built] == [[f"left out {c[0]}"] for c in CHUNKS]
-    builders = {b.data.decode().split("@")[1] for b in built}
+    builders = {b.parts[0].decode().split("@")[1] for b in built}
     assert len(builders) == min(workers, len(CHUNKS))
     assert not multiprocessing.active_children()
 
@@ -33,11 +34,11 @@ def test_start_runs_in_each_helper_before_its_chunks() -> None:
     started: list[int] = []
 
     def tagged(chunk: Sequence[int]) -> Built:
-        return Built(f"{started}".encode(), len(chunk))
+        return Built([f"{started}".encode()], len(chunk))
 
     built = list(built_in_order(CHUNKS, tagged, 2, start=lambda: started.append(os.getpid())))
-    assert [b.data for b in built[0::2]] == [b"[]"] * 3  # this process never runs start
-    assert all(b.data != b"[]" for b in built[1::2])
+    assert [b.parts for b in built[0::2]] == [[b"[]"]] * 3  # this process never runs start
+    assert all(b.parts != [b"[]"] for b in built[1::2])
 
 
 def failing(chunk: Sequence[int]) -> Built:
@@ -71,6 +72,6 @@ def test_a_helper_that_dies_fails_the_export() -> None:
 
 def test_stopping_early_stops_the_helpers() -> None:
     chunks = built_in_order([[i] for i in range(50)], build, 3)
-    assert next(chunks).rows == 1
+    assert next(chunks).written == 1
     chunks.close()
     assert not multiprocessing.active_children()
