@@ -32,7 +32,10 @@ def test_export_job_page_follows_the_job_until_done(server: LiveServer, dataset:
     job_id = int(page.url.rstrip("/").rsplit("/", 1)[1])  # type: ignore[attr-defined]
     polls: list[str] = []
     page.on("request", lambda r: polls.append(r.url) if "/api/jobs/" in r.url else None)  # type: ignore[attr-defined]
-    page.wait_for_timeout(1600)  # type: ignore[attr-defined]
+    for _ in range(100):  # at least two polls, however busy the machine (10 s at most)
+        if len(polls) >= 2:
+            break
+        page.wait_for_timeout(100)  # type: ignore[attr-defined]
     assert page.inner_text("#job-status") == "queued" and len(polls) >= 2  # type: ignore[attr-defined]
     assert page.locator("#job-download").is_hidden()  # type: ignore[attr-defined]
 
