@@ -40,7 +40,7 @@ def test_export_job_page_follows_the_job_until_done(server: LiveServer, dataset:
     assert page.locator("#job-download").is_hidden()  # type: ignore[attr-defined]
 
     server.python(f"from annotator.services.export_jobs import run_export_job\nrun_export_job({job_id})")
-    page.wait_for_function("document.getElementById('job-status').textContent === 'done'")  # type: ignore[attr-defined]
+    page.wait_for_function("() => document.getElementById('job-status').textContent === 'done'")  # type: ignore[attr-defined]
     bar = page.eval_on_selector("#job-progress", "b => [b.value, b.max]")  # type: ignore[attr-defined]
     assert bar[0] == bar[1] and page.locator("#job-download").is_visible()  # type: ignore[attr-defined]
     seen = len(polls)

@@ -82,7 +82,7 @@ def test_editor_shows_hostile_text_as_text(server: LiveServer, hostile: dict[str
     page.goto(server.url(f"/annotate/{hostile['set']}"))  # type: ignore[attr-defined]
     page.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
     page.wait_for_function(  # the editor renders the text with JavaScript
-        "document.querySelector('main') && document.querySelector('main').innerText.includes('javascript:alert')")
+        "() => document.querySelector('main') && document.querySelector('main').innerText.includes('javascript:alert')")
     _poke(page)
     _assert_inert(page, fired)
 
