@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import sys
 from collections.abc import Iterator
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Any, ContextManager
+from typing import TYPE_CHECKING, Any, ContextManager
 
 import click
 from flask import current_app
@@ -25,6 +26,9 @@ from ..services.sources import count_records, read_path
 from ..services.users import create_user, find_user
 from ..token_pool import TokenPool
 from ..vocab import ExportScope, Role, SetKind
+
+if TYPE_CHECKING:
+    from ..models import Dataset, User
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 DEMO_DATASET = "Demo: world news"
@@ -150,13 +154,8 @@ def export_command(dataset_name: str, fmt: str, only: str, annotator_name: str |
     if annotator_name and annotator is None:
         raise click.ClickException(f"--annotator: no user named {annotator_name!r}")
     try:
-        if output == "-":
-            report = ExportReport()
-            write_stream(export_stream(dataset, fmt=fmt, only=only, annotator=annotator, report=report,
-                                       workers=workers), sys.stdout.buffer)
-        else:
-            report = export_to_path(dataset, Path(output), fmt=fmt, only=only, annotator=annotator,
-                                    workers=workers)
+        with _stopped_like_ctrl_c():
+            report = _export(dataset, fmt, only, annotator, output, workers)
     except FormatError as err:
         raise click.ClickException(str(err)) from None
     except BrokenPipeError:  # the reader stopped early (`| head`): stop quietly, as Unix tools do
@@ -167,6 +166,30 @@ def export_command(dataset_name: str, fmt: str, only: str, annotator_name: str |
     for problem in report.skipped:
         click.echo(f"left out {problem}", err=True)
     click.echo(report.summary(), err=True)
+
+
+def _export(dataset: Dataset, fmt: str, only: str, annotator: User | None, output: str, workers: int) -> ExportReport:
+    """The export command's work: to standard output, or to a file or folder."""
+    if output != "-":
+        return export_to_path(dataset, Path(output), fmt=fmt, only=only, annotator=annotator, workers=workers)
+    report = ExportReport()
+    write_stream(export_stream(dataset, fmt=fmt, only=only, annotator=annotator, report=report, workers=workers),
+                 sys.stdout.buffer)
+    return report
+
+
+@contextmanager
+def _stopped_like_ctrl_c() -> Iterator[None]:
+    """SIGTERM (kill, timeout, a service manager) ends the block as Ctrl+C does, through its cleanup:
+    no .part file is left behind and the helper processes are stopped."""
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @click.command("demo")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import signal
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -71,6 +72,7 @@ def _fork(chunks: Sequence[Sequence[int]], build: Build, start: Callable[[], Non
 
 def _serve(send: Connection, chunks: Sequence[Sequence[int]], build: Build, start: Callable[[], None]) -> None:
     """In a helper: build each chunk and send it; on an error, send its traceback and stop."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # told to stop (the export ended): stop at once
     try:
         start()
         for chunk in chunks:

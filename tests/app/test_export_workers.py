@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -251,3 +253,36 @@ def test_a_failed_spacy_export_leaves_the_last_shards(tmp_path: Path, forks: lis
     with pytest.raises(ExportWorkerFailed, match="the disk is gone"):
         exporter.export_to_path(dataset, folder, fmt="spacy", workers=2)
     assert shard_docs(folder) == before and len(before) == 12 and not list(tmp_path.glob(".*.part"))
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_an_export_stopped_by_a_signal_leaves_the_last_file_and_no_process(database_url: str, tmp_path: Path,
+                                                                           signum: int) -> None:
+    """kill or Ctrl+C in the middle of an export: the old file stays, no .part file, no helper left."""
+    gold_documents(250)
+    db.session.remove()
+    db.engine.dispose()
+    out = tmp_path / "gold.jsonl"
+    out.write_text("the last good export\n")
+    env = {**os.environ, "ANNOTATOR_DATABASE_URL": database_url, "ANNOTATOR_INSTANCE_PATH": str(tmp_path),
+           "ANNOTATOR_SECRET_KEY": "test"}
+    stall = ("import os, signal, sys, time\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
+             "import annotator.services.exporter as ex\nex.WORKER_CHUNK = 10\nrows = ex._chunk_rows\nseen = []\n"
+             "def slow(chunk):\n    seen.append(1)\n    if len(seen) > 1:\n"
+             "        open(sys.argv[-1] + '.helpers', 'a').write(f'{os.getpid()}\\n')\n        time.sleep(60)\n"
+             "    return rows(chunk)\nex._chunk_rows = slow\n"
+             "from annotator.cli import main\nsys.argv = sys.argv[:-1]\nmain()\n")
+    command = [sys.executable, "-c", stall, "export", "--dataset", "news", "--workers", "2", "-o", str(out), str(out)]
+    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        stalled = Path(f"{out}.helpers")
+        for _ in range(600):  # both processes are past their first chunk (60 s at most)
+            if stalled.exists() and len(stalled.read_text().split()) >= 2:
+                break
+            time.sleep(0.1)
+        assert len(stalled.read_text().split()) == 2 and (tmp_path / ".gold.jsonl.part").exists()
+        process.send_signal(signum)
+        assert process.wait(timeout=30) != 0
+    assert out.read_text() == "the last good export\n" and not (tmp_path / ".gold.jsonl.part").exists()
+    for pid in map(int, stalled.read_text().split()):
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
