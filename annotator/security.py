@@ -92,8 +92,10 @@ def _unauthorized() -> WerkzeugResponse | tuple[Response, int]:
 
 def _authenticated() -> bool:
     """Whether the request came from a logged-in user (session or token)."""
+    if "_user_id" in session:  # first: asking the user object may reload it from the database
+        return True
     user = g.get("_login_user")
-    return bool(user is not None and user.is_authenticated) or "_user_id" in session
+    return bool(user is not None and user.is_authenticated)
 
 
 def _set_headers(response: Response) -> Response:

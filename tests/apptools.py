@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import Flask, g
 from flask.testing import FlaskClient
 
@@ -55,3 +56,18 @@ def login(client: FlaskClient, name: str) -> None:
     """Log a user in through the login form."""
     response = client.post("/login", data={"name": name, "password": PASSWORD})
     assert response.status_code == 302, response.get_data(as_text=True)
+
+
+@contextmanager
+def statements() -> Iterator[list[tuple[str, object]]]:
+    """Collect the SQL statements (and parameters) run inside the block."""
+    seen: list[tuple[str, object]] = []
+
+    def collect(_conn, _cursor, statement, parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        seen.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", collect)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", collect)

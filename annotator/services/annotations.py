@@ -248,7 +248,10 @@ class _Context:
 
     def __init__(self, aset: AnnotationSet) -> None:
         self.aset = aset
-        self.document = aset.document
+        # the document and its dataset (the labels) in one query, unless already loaded
+        document = db.session.get(Document, aset.document_id, options=[sa.orm.joinedload(Document.dataset)])
+        assert document is not None
+        self.document = document
         self._rules: Rules | None = None
 
     @property

@@ -24,7 +24,9 @@ def check_op_count(raw_ops: Any, limit: int) -> None:
 
 def check_set_size(set_id: int, limit: int) -> None:
     """Refuse (SpanError, 422) a save that leaves a set with more than `limit` items in a layer."""
-    for layer, model in ITEM_MODELS.items():
-        count = db.session.scalar(sa.select(sa.func.count()).select_from(model).where(model.set_id == set_id))
+    counts = db.session.execute(sa.select(*(  # one statement for every layer
+        sa.select(sa.func.count()).select_from(model).where(model.set_id == set_id).scalar_subquery()
+        for model in ITEM_MODELS.values()))).one()
+    for layer, count in zip(ITEM_MODELS, counts):
         if (count or 0) > limit:
             raise SpanError(f"the set would hold {count} {layer}; at most {limit} are allowed", field="ops")

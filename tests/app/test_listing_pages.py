@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
@@ -13,22 +10,7 @@ from annotator.db import db
 from annotator.models import AnnotationSet
 from annotator.services.annotations import set_status, user_set
 from annotator.services.importer import Record, get_or_create_dataset, import_records
-from apptools import login, make_user
-
-
-@contextmanager
-def statements() -> Iterator[list[tuple[str, object]]]:
-    """Collect the SQL statements (and parameters) run inside the block."""
-    seen: list[tuple[str, object]] = []
-
-    def collect(_conn, _cursor, statement, parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
-        seen.append((statement, parameters))
-
-    sa.event.listen(db.engine, "before_cursor_execute", collect)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", collect)
+from apptools import login, make_user, statements
 
 
 def grow(name: str, total: int) -> int:

@@ -7,7 +7,7 @@ from annotator.db import db
 from annotator.models import User, annotation_of
 from annotator.services.annotations import user_set
 from annotator.services.importer import Record, get_or_create_dataset, import_records
-from apptools import PASSWORD, app_with_schema, login, make_user
+from apptools import PASSWORD, app_with_schema, login, make_user, statements
 
 TEXT = "Ana Ruiz visited Paris on Monday with Boris Lenk."
 
@@ -93,3 +93,21 @@ def test_editor_page_data_carries_the_vocabulary_and_key_map(app: Flask, client:
     assert vocab["quoteKinds"] == ["direct", "indirect", "mixed"] and "“" in vocab["quoteMarks"]["opening"]
     for action, key in (("label-1", "1"), ("undo", "Ctrl+z"), ("submit", "Ctrl+Enter"), ("polarity-favor", "f")):
         assert f'data-action="{action}" data-key="{key}"' in page
+
+
+def test_a_one_edit_save_runs_a_fixed_handful_of_statements(app: Flask, client: FlaskClient) -> None:
+    """The user, the set, the owner's active time, its document with its dataset, the item, its
+    neighbours, the write, the version, the audit row and the size cap (one statement for every
+    layer); nothing read again for the answer (it was 15)."""
+    set_id, version = open_set(client)
+    response = client.put(f"/api/sets/{set_id}", json={"version": version, "ops": [entity("ana", 0, 8)]})
+    assert response.status_code == 200 and not response.json["refused"], response.json
+    version = response.json["version"]
+    for label in ("ORG", "GPE"):
+        with statements() as seen:
+            response = client.put(f"/api/sets/{set_id}", json={"version": version, "ops": [entity("ana", 0, 8, label)]})
+        assert response.status_code == 200 and not response.json["refused"], response.json
+        assert response.json["version"] == version + 1 and response.json["status"] == "in_progress"
+        version = response.json["version"]
+        assert len(seen) <= 10, "\n".join(s for s, _ in seen)
+    assert {e.uid: e.label for e in annotation_of(set_id).entities}["ana"] == "GPE"

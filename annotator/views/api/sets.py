@@ -73,6 +73,7 @@ def save_set(set_id: int) -> tuple[Response, int] | Response:
     except TooManyOps as err:
         return jsonify(error=str(err), field="ops", status=413), 413
     refused: list[Refusal] = []
+    saved: dict[str, Any] = {}
 
     def change() -> None:
         record_activity(aset, current_user)
@@ -81,6 +82,7 @@ def save_set(set_id: int) -> tuple[Response, int] | Response:
         if refused and len(refused) == len(ops):
             raise SpanError(refused[0].error)
         check_set_size(aset.id, int(current_app.config["MAX_ITEMS_PER_SET"]))
+        saved.update(id=aset.id, version=aset.version, status=aset.status)  # the commit expires them
 
     failed = _commit(set_id, change)
     listed = [r.to_dict() for r in refused]
@@ -90,7 +92,7 @@ def save_set(set_id: int) -> tuple[Response, int] | Response:
             return jsonify(error=f"every edit was refused: {listed[0]['error']}", status=422,
                            refused=listed, version=aset.version), 422
         return failed
-    return jsonify(id=aset.id, version=aset.version, status=aset.status, refused=listed)
+    return jsonify(**saved, refused=listed)
 
 
 @bp.get("/csrf")
