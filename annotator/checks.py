@@ -18,7 +18,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Collection, Container, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import compress
+from itertools import chain, compress
 from operator import attrgetter
 from typing import TypeAlias
 
@@ -27,6 +27,8 @@ from annotator.tokens import DocTokens
 
 Item: TypeAlias = "Entity | Quote | Stance"
 LIMITS: dict[str, int] = {"uid": 40, "label": 64, "polarity": 32, "holder": 300, "target": 300}
+NUL = "\x00"
+"""Refused in every text we store: PostgreSQL keeps no NUL character in a text column (SQLite would)."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ def check_span(span: Span, text_length: int, *, field: str = "span") -> None:
 def _length(value: str, name: str, field: str) -> None:
     if len(value) > LIMITS[name]:
         raise SpanError(f"is longer than {LIMITS[name]} characters", field=field)
+    if NUL in value:
+        raise SpanError("contains a NUL character (\\x00)", field=field)
 
 
 def _in_text(span: Span | None, rules: Rules, field: str, *, aligned: bool = False) -> None:
@@ -133,7 +137,7 @@ def _entities_fit(entities: Sequence[Entity], rules: Rules, n: int) -> bool:
     starts, ends = list(map(attrgetter("start"), entities)), list(map(attrgetter("end"), entities))
     return (len(set(uids)) == len(uids) and min(starts) >= 0 and max(ends) <= n
             and all(map(operator.lt, starts, ends)) and all(uids) and max(map(len, uids)) <= LIMITS["uid"]
-            and max(map(len, labels)) <= LIMITS["label"]
+            and max(map(len, labels)) <= LIMITS["label"] and NUL not in "".join(chain(uids, labels))
             and (rules.bounds is None or rules.bounds.all_aligned(starts, ends))
             and (not rules.labels or set(labels) <= set(rules.labels)))
 

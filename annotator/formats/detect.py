@@ -12,7 +12,7 @@ PRODIGY_KEYS = ("spans", "tokens", "relations", "answer", "_input_hash", "_task_
 def detect_format(record: Mapping[str, Any]) -> FormatName:
     """Return "annotator", "prodigy", "doccano" or "plain" (text and meta only)."""
     if "_format_version" in record or record.get("_view_id") == "annotator" \
-            or "quotes" in record and "spans" in record:
+            or ("quotes" in record or "stances" in record) and "spans" in record:  # Prodigy has neither
         return "annotator"
     if isinstance(record.get("entities"), list) or _is_label_triples(record.get("label")):
         return "doccano"

@@ -10,7 +10,7 @@ from typing import Any
 
 from annotator.formats.errors import FormatError
 from annotator.formats.tokens import DocTokens, is_int, parse_doc_tokens
-from annotator.checks import validate
+from annotator.checks import NUL, validate
 from annotator.spans import ORIGINS, Annotation, Entity, SpanError
 from annotator.vocab import Answer, Origin
 
@@ -49,6 +49,9 @@ def read_text(task: Mapping[str, Any], where: Where) -> str:
     text = task.get("text")
     if not isinstance(text, str) or not text.strip():
         raise where.error("is required and must be a non-empty string", "text")
+    if NUL in text:
+        raise where.error(f"contains a NUL character (\\x00) at offset {text.index(NUL)}; no database keeps one",
+                          "text")
     return text
 
 
@@ -90,6 +93,8 @@ def read_optional_str(task: Mapping[str, Any], key: str, where: Where) -> str | 
     value = task.get(key)
     if value is not None and not isinstance(value, str):
         raise where.error("must be a string", key)
+    if value is not None and NUL in value:
+        raise where.error("contains a NUL character (\\x00)", key)
     return value
 
 

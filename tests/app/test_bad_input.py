@@ -166,6 +166,21 @@ def test_random_text_files_import_or_fail_cleanly(app: Flask, tmp_path: Path, da
         assert documents() == before and "article.txt" in outcome
 
 
+def test_a_nul_character_is_named_on_every_database(app: Flask, tmp_path: Path) -> None:
+    """PostgreSQL keeps no NUL in text (SQLite would): refused, named, on both, before anything is written."""
+    text = tmp_path / "article.txt"
+    text.write_bytes(b"Paris officials said\x00 on Monday.")
+    assert "article.txt, line 1, field text" in import_file(text) and "NUL" in import_file(text)
+    stance = {"uid": "s1", "polarity": "against", "evidence": {"start": 0, "end": 5}, "holder": {"text": "Paris"},
+              "target": {"text": "the\u0000plan"}}
+    lines = tmp_path / "tasks.jsonl"
+    lines.write_text(json.dumps({"text": "Good story."}) + "\n"
+                     + json.dumps({"text": "Paris said no.", "spans": [], "stances": [stance], "_annotator_id": "gold"}) + "\n")
+    outcome = import_file(lines)
+    assert "tasks.jsonl, line 2" in outcome and "target" in outcome and "NUL" in outcome, outcome
+    assert documents() == 0
+
+
 def test_a_bad_line_late_in_a_file_imports_nothing(app: Flask, tmp_path: Path) -> None:
     good = [json.dumps({"text": f"Story number {i} from Paris."}).encode() for i in range(20)]
     path = tmp_path / "late.jsonl"

@@ -22,6 +22,7 @@ FORBIDDEN = ("flask", "flask_sqlalchemy", "flask_login", "flask_wtf", "flask_mig
 @pytest.mark.parametrize(("record", "expected"), [
     ({"text": "a", "spans": [], "quotes": [], "_format_version": 1}, "annotator"),
     ({"text": "a", "_view_id": "annotator"}, "annotator"),
+    ({"text": "a", "spans": [], "stances": []}, "annotator"),  # stances without quotes are not dropped as Prodigy
     ({"text": "a", "spans": [{"start": 0, "end": 1, "label": "X"}], "answer": "accept"},
      "prodigy"),
     ({"text": "a", "tokens": []}, "prodigy"),
