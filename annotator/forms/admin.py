@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
 
-from . import options
+from . import AppForm, options
 from ..vocab import SPEAKER_LABELS, QueueOrder, Role
 
 ROLE_CHOICES = options((role.value, role.value) for role in Role)
@@ -14,7 +13,7 @@ QUEUE_ORDERS = {QueueOrder.IMPORT: "Import order",
                 QueueOrder.UNCERTAINTY: "Where the model is least sure first (after re-pre-annotation)"}
 
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(AppForm):
     """A new account with its role."""
 
     name = StringField("Name", validators=[DataRequired(), Length(max=80)])
@@ -23,14 +22,14 @@ class UserCreateForm(FlaskForm):
     submit = SubmitField("Create user")
 
 
-class RoleForm(FlaskForm):
+class RoleForm(AppForm):
     """Change one user's role."""
 
     role = SelectField("Role", choices=ROLE_CHOICES)
     submit = SubmitField("Change role")
 
 
-class DatasetSettingsForm(FlaskForm):
+class DatasetSettingsForm(AppForm):
     """A dataset's label set, speaker labels, polarities, annotators per document and guidelines."""
 
     entity_labels = StringField("Entity labels", description="Separated by spaces or commas; empty allows any.")
@@ -49,7 +48,7 @@ class DatasetSettingsForm(FlaskForm):
     submit = SubmitField("Save settings")
 
 
-class AssignForm(FlaskForm):
+class AssignForm(AppForm):
     """Give one document to one annotator."""
 
     document = IntegerField("Document #", validators=[DataRequired()])
@@ -57,7 +56,7 @@ class AssignForm(FlaskForm):
     submit = SubmitField("Assign")
 
 
-class MoveForm(FlaskForm):
+class MoveForm(AppForm):
     """Hand an unfinished set to another annotator."""
 
     aset = SelectField("Unfinished work", coerce=int)

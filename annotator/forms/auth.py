@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from . import AppForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(AppForm):
     """Name and password."""
 
     name = StringField("Name", validators=[DataRequired(), Length(max=80)])

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, IntegerField, SubmitField
 from wtforms.validators import InputRequired, NumberRange
 
+from . import AppForm
 
-class TrainForm(FlaskForm):
+
+class TrainForm(AppForm):
     """How to train a new version from the reviewed gold."""
 
     dev_share = DecimalField("Held-out share", default=0.2, places=2,

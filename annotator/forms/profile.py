@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from . import options
+from . import AppForm, options
 
 EXPIRY_CHOICES = {"30": "30 days", "90": "90 days", "365": "1 year", "0": "never (until revoked)"}
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(AppForm):
     """Current password, new password twice, and whether API tokens survive the change."""
 
     current = PasswordField("Current password", validators=[DataRequired()])
@@ -23,7 +22,7 @@ class PasswordForm(FlaskForm):
     submit = SubmitField("Change password")
 
 
-class TokenForm(FlaskForm):
+class TokenForm(AppForm):
     """A name that says which script the token is for, and how long it lasts."""
 
     name = StringField("Token name", validators=[DataRequired(), Length(max=80)])
