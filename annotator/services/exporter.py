@@ -127,18 +127,16 @@ def _doc_tokens(text: str, raw: Any) -> DocTokens:
     return DocTokens.from_json(text, raw) if isinstance(raw, (str, bytes)) else DocTokens(text, raw)
 
 
-def export_rows(dataset: Dataset, *, only: str = ExportScope.GOLD, annotator: User | None = None) -> Iterator[ExportRow]:
-    """Yield the dataset's sets in document order, CHUNK sets at a time."""
-    ids = _set_ids(dataset, only, annotator)
-    for offset in range(0, len(ids), CHUNK):
-        yield from _chunk_rows(ids[offset:offset + CHUNK])
+def _checked_scope(only: str) -> str:
+    """``only``, or FormatError naming the scopes there are."""
+    if only not in ONLY:
+        raise FormatError(f"must be one of {', '.join(ONLY)}", field="only")
+    return only
 
 
 def _set_ids(dataset: Dataset, only: str, annotator: User | None) -> list[int]:
     """The ids of the sets an export of ``only`` writes, in document order."""
-    if only not in ONLY:
-        raise FormatError(f"must be one of {', '.join(ONLY)}", field="only")
-    return list(db.session.scalars(_sets_query(dataset, only, annotator)))
+    return list(db.session.scalars(_sets_query(dataset, _checked_scope(only), annotator)))
 
 
 def _chunk_rows(chunk: Sequence[int]) -> Iterator[ExportRow]:
@@ -199,9 +197,8 @@ def export_stream(dataset: Dataset, *, fmt: str, only: str = ExportScope.GOLD, a
     export_workers) when this process may fork (db.release_for_fork: nothing unsaved is lost).
     """
     writer = writer_of(fmt)
-    if only not in ONLY:
-        raise FormatError(f"must be one of {', '.join(ONLY)}", field="only")
-    return _stream(dataset, writer, only, annotator, report if report is not None else ExportReport(), workers)
+    return _stream(dataset, writer, _checked_scope(only), annotator, report if report is not None else ExportReport(),
+                   workers)
 
 
 def _stream(dataset: Dataset, writer: Format, only: str, annotator: User | None, report: ExportReport,
