@@ -8,7 +8,7 @@ named in the ExportReport; it never fails the whole export.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 import shutil
@@ -221,16 +221,18 @@ def _chunks_rows(ids: Sequence[int]) -> Iterator[ExportRow]:
 
 def _in_processes(writer: Format, ids: Sequence[int], report: ExportReport, workers: int) -> Iterator[bytes]:
     """The export built WORKER_CHUNK sets at a time by ``workers`` processes, in order."""
-    chunks = [ids[i:i + WORKER_CHUNK] for i in range(0, len(ids), WORKER_CHUNK)]
-    for built in built_in_order(chunks, partial(_build, writer), workers, start=forget_inherited_connections):
-        _add(report, built)
+    yield from _parts_in_processes(ids, WORKER_CHUNK, partial(_build, writer), report, workers)
+
+
+def _parts_in_processes(ids: Sequence[int], size: int, build: Callable[[Sequence[int]], Built],
+                        report: ExportReport, workers: int) -> Iterator[bytes]:
+    """The parts ``build`` makes of each chunk of ``size`` sets, in order, from ``workers`` processes;
+    each chunk's sets counted in the report."""
+    chunks = [ids[i:i + size] for i in range(0, len(ids), size)]
+    for built in built_in_order(chunks, build, workers, start=forget_inherited_connections):
+        report.count += built.written
+        report.skipped.extend(built.skipped)
         yield from built.parts
-
-
-def _add(report: ExportReport, built: Built) -> None:
-    """Count a chunk's sets in the report."""
-    report.count += built.written
-    report.skipped.extend(built.skipped)
 
 
 def _build(writer: Format, chunk: Sequence[int]) -> Built:
@@ -281,9 +283,7 @@ def _export_shards(dataset: Dataset, folder: Path, only: str, annotator: User | 
     try:
         if workers > 1 and len(ids) > SHARD_DOCS and release_for_fork():
             building.mkdir(parents=True)
-            chunks = [ids[i:i + SHARD_DOCS] for i in range(0, len(ids), SHARD_DOCS)]
-            built = built_in_order(chunks, _build_shards, workers, start=forget_inherited_connections)
-            shards = (part for chunk in built for part in _added(report, chunk))
+            shards = _parts_in_processes(ids, SHARD_DOCS, _build_shards, report, workers)
             for number, shard in enumerate(shards):
                 shard_file(building, folder.name, number).write_bytes(shard)
         else:
@@ -295,12 +295,6 @@ def _export_shards(dataset: Dataset, folder: Path, only: str, annotator: User | 
     finally:
         shutil.rmtree(building, ignore_errors=True)
     return report
-
-
-def _added(report: ExportReport, built: Built) -> list[bytes]:
-    """A chunk's parts, its sets counted in the report."""
-    _add(report, built)
-    return built.parts
 
 
 def _build_shards(chunk: Sequence[int]) -> Built:
